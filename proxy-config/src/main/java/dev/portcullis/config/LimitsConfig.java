@@ -1,0 +1,31 @@
+package dev.portcullis.config;
+
+import java.time.Duration;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The {@code limits} section: bounds on what one client may send.
+ *
+ * <table>
+ *   <caption>limits keys</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>max_header_size</td><td>16KiB</td><td>all header lines together; above it 431</td></tr>
+ *   <tr><td>max_uri_size</td><td>8KiB</td><td>request line; above it 414</td></tr>
+ *   <tr><td>max_body_size</td><td>10MiB</td><td>checked as the body streams; above it 413</td></tr>
+ *   <tr><td>idle_timeout</td><td>60s</td><td>a client connection with no traffic is closed</td></tr>
+ * </table>
+ */
+public record LimitsConfig(
+        ByteSize maxHeaderSize,
+        ByteSize maxUriSize,
+        ByteSize maxBodySize,
+        Duration idleTimeout) {
+
+    public LimitsConfig {
+        requireNonNull(maxHeaderSize, "maxHeaderSize");
+        requireNonNull(maxUriSize, "maxUriSize");
+        requireNonNull(maxBodySize, "maxBodySize");
+        requireNonNull(idleTimeout, "idleTimeout");
+    }
+}
