@@ -1,13 +1,74 @@
 package dev.portcullis.config;
 
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.Map;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
-/** The only way YAML becomes a {@link ProxyConfig}. */
+import org.yaml.snakeyaml.nodes.MappingNode;
+
+import dev.portcullis.config.YamlMapping.Keys;
+import dev.portcullis.config.YamlMapping.YamlList;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The only way YAML becomes a {@link ProxyConfig}. One bind method per YAML section turns a
+ * {@link YamlMapping} into a record; defaults live here, next to the key they belong to, and match
+ * DESIGN.md. Files the config names are checked after every key has been bound, so that a typo
+ * anywhere is reported before a missing certificate.
+ *
+ * <p>Every error is a {@link ConfigException} with a one-line message,
+ * {@code <key.path> (line N): <problem>}; errors about the file as a whole start with its path.
+ */
 public final class ConfigLoader {
 
-    private ConfigLoader() {
+    private static final Keys ROOT_KEYS = Keys.of("listen", "tls", "upstream", "identity", "limits", "admin",
+            "access_log").planned("tokens", "response", "shutdown");
+    private static final Keys TLS_KEYS = Keys.of("cert", "key", "client_ca", "client_auth", "verify_depth",
+            "protocols", "handshake_timeout").planned("crl", "session_cache", "session_tickets", "reload");
+    private static final Keys UPSTREAM_KEYS = Keys.of("url", "connect_timeout", "response_timeout",
+            "max_connections", "idle_timeout");
+    private static final Keys IDENTITY_KEYS = Keys.of("format", "headers", "strip").planned("allow");
+    private static final Keys HEADER_KEYS = Keys.of("verify", "subject", "issuer", "fingerprint", "serial", "san",
+            "not_after");
+    private static final Keys LIMITS_KEYS = Keys.of("max_header_size", "max_uri_size", "max_body_size",
+            "idle_timeout").planned("max_connections", "request_header_timeout", "max_requests_per_connection",
+            "max_connection_buffer");
+    private static final Keys ADMIN_KEYS = Keys.of("listen");
+
+    private static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8443);
+    private static final HostPort DEFAULT_ADMIN_LISTEN = new HostPort("127.0.0.1", 9901);
+    private static final HostPort DEFAULT_UPSTREAM = new HostPort("127.0.0.1", 8000);
+    private static final List<String> DEFAULT_PROTOCOLS = List.of(TlsConfig.TLS_V1_3, TlsConfig.TLS_V1_2);
+
+    /** OpenSSL's own default is 100; a chain of more than 10 intermediates is a mistake, not a PKI. */
+    private static final int MAX_VERIFY_DEPTH = 10;
+    private static final int MAX_UPSTREAM_CONNECTIONS = 100_000;
+
+    /** Headers that frame or route the request: renaming an identity header onto them, or stripping them, breaks every request. */
+    private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "transfer-encoding");
+
+    private static final String FILE = "a file path";
+    private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,8}");
+
+    private final Path source;
+    private final Path directory;
+    private final Function<String, String> environment;
+    private final List<FileCheck> fileChecks = new ArrayList<>();
+
+    private ConfigLoader(Path source, Function<String, String> environment) {
+        this.source = source;
+        this.directory = source.getParent();
+        this.environment = environment;
     }
 
     /** Loads, interpolates {@code ${VAR}} from the process environment, binds and validates. */
@@ -17,6 +78,247 @@ public final class ConfigLoader {
 
     /** As {@link #load(Path)}, with {@code environment} returning null for an unset variable. */
     public static ProxyConfig load(Path file, Function<String, String> environment) throws ConfigException {
-        throw new UnsupportedOperationException("TODO");
+        requireNonNull(file, "file");
+        requireNonNull(environment, "environment");
+        Path source = file.toAbsolutePath().normalize();
+        return new ConfigLoader(source, environment).bind(YamlDocument.read(source));
+    }
+
+    private ProxyConfig bind(MappingNode document) throws ConfigException {
+        YamlMapping root = YamlMapping.root(document, source.toString(), ROOT_KEYS, environment);
+        Optional<YamlScalar> listenAt = root.scalar("listen", HostPort.EXPECTED);
+        HostPort listen = listenAt.isPresent() ? listenAt.get().as(HostPort::parse) : DEFAULT_LISTEN;
+        TlsConfig tls = bindTls(root);
+        UpstreamConfig upstream = bindUpstream(root.mapping("upstream", UPSTREAM_KEYS));
+        IdentityConfig identity = bindIdentity(root.mapping("identity", IDENTITY_KEYS));
+        LimitsConfig limits = bindLimits(root.mapping("limits", LIMITS_KEYS));
+        AdminConfig admin = bindAdmin(root.mapping("admin", ADMIN_KEYS), listen, listenAt);
+        AccessLogConfig accessLog = bindAccessLog(root.scalar("access_log", "stdout, off or a file path"));
+        for (FileCheck check : fileChecks) {
+            check.run();
+        }
+        return new ProxyConfig(listen, tls, upstream, identity, limits, admin, accessLog, source);
+    }
+
+    private TlsConfig bindTls(YamlMapping root) throws ConfigException {
+        if (!root.has("tls")) {
+            throw YamlMapping.error("tls", root.line(), "required key is missing (it needs cert, key and client_ca)");
+        }
+        YamlMapping tls = root.mapping("tls", TLS_KEYS);
+        YamlScalar certAt = tls.requiredScalar("cert", FILE);
+        YamlScalar keyAt = tls.requiredScalar("key", FILE);
+        YamlScalar clientCaAt = tls.requiredScalar("client_ca", FILE);
+        Path cert = certAt.as(this::path);
+        Path key = keyAt.as(this::path);
+        Path clientCa = clientCaAt.as(this::path);
+        TlsConfig.ClientAuth clientAuth = tls.get("client_auth", "require or optional", text -> switch (text) {
+            case "require" -> TlsConfig.ClientAuth.REQUIRE;
+            case "optional" -> TlsConfig.ClientAuth.OPTIONAL;
+            default -> throw ValueErrors.expected(text, "require or optional");
+        }, TlsConfig.ClientAuth.REQUIRE);
+        int verifyDepth = tls.get("verify_depth", "an integer", integer(0, MAX_VERIFY_DEPTH), 4);
+        List<String> protocols = bindProtocols(tls.list("protocols", "a list such as [TLSv1.3, TLSv1.2]"));
+        Duration handshakeTimeout = tls.get("handshake_timeout", Durations.EXPECTED, Durations::parse,
+                Duration.ofSeconds(10));
+        fileChecks.add(() -> checkServerKeyMaterial(certAt, cert, keyAt, key));
+        fileChecks.add(() -> readCertificates(clientCaAt, clientCa));
+        return new TlsConfig(cert, key, clientCa, clientAuth, verifyDepth, protocols, handshakeTimeout);
+    }
+
+    private static List<String> bindProtocols(Optional<YamlList> list) throws ConfigException {
+        if (list.isEmpty()) {
+            return DEFAULT_PROTOCOLS;
+        }
+        if (list.get().items().isEmpty()) {
+            throw list.get().error("empty list (expected: TLSv1.3, TLSv1.2 or both)");
+        }
+        List<String> protocols = new ArrayList<>();
+        for (YamlScalar item : list.get().items()) {
+            if (!DEFAULT_PROTOCOLS.contains(item.text())) {
+                throw item.expected("TLSv1.3 or TLSv1.2");
+            }
+            if (protocols.contains(item.text())) {
+                throw item.expected("each protocol once");
+            }
+            protocols.add(item.text());
+        }
+        return protocols;
+    }
+
+    private static UpstreamConfig bindUpstream(YamlMapping upstream) throws ConfigException {
+        return new UpstreamConfig(
+                upstream.get("url", UpstreamUrl.EXPECTED, UpstreamUrl::parse, DEFAULT_UPSTREAM),
+                upstream.get("connect_timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(2)),
+                upstream.get("response_timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(30)),
+                upstream.get("max_connections", "an integer", integer(1, MAX_UPSTREAM_CONNECTIONS), 256),
+                upstream.get("idle_timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(60)));
+    }
+
+    private static IdentityConfig bindIdentity(YamlMapping identity) throws ConfigException {
+        IdentityConfig.Format format = identity.get("format", "headers, xfcc or both", text -> switch (text) {
+            case "headers" -> IdentityConfig.Format.HEADERS;
+            case "xfcc" -> IdentityConfig.Format.XFCC;
+            case "both" -> IdentityConfig.Format.BOTH;
+            default -> throw ValueErrors.expected(text, "headers, xfcc or both");
+        }, IdentityConfig.Format.HEADERS);
+        IdentityHeaderNames headers = bindHeaderNames(identity.mapping("headers", HEADER_KEYS));
+        List<String> strip = new ArrayList<>();
+        Optional<YamlList> stripList = identity.list("strip", "a list of header names");
+        for (YamlScalar item : stripList.map(YamlList::items).orElse(List.of())) {
+            strip.add(item.as(ConfigLoader::headerName));
+        }
+        return new IdentityConfig(format, headers, strip);
+    }
+
+    /** Each name must be a token and distinct from the others, as the proxy compares them (case, {@code _}). */
+    private static IdentityHeaderNames bindHeaderNames(YamlMapping headers) throws ConfigException {
+        List<String> fields = HEADER_KEYS.known();
+        List<Optional<YamlScalar>> written = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < fields.size(); i++) {
+            Optional<YamlScalar> at = headers.scalar(fields.get(i), HttpTokens.EXPECTED);
+            String name = at.isPresent() ? at.get().as(ConfigLoader::headerName)
+                    : IdentityHeaderNames.DEFAULTS.all().get(i);
+            for (int j = 0; j < i; j++) {
+                if (HttpTokens.canonical(names.get(j)).equals(HttpTokens.canonical(name))) {
+                    // the defaults are distinct, so at least one of the two was written
+                    boolean blameThis = at.isPresent();
+                    YamlScalar blame = blameThis ? at.get() : written.get(j).orElseThrow();
+                    String other = headers.path() + "." + fields.get(blameThis ? j : i);
+                    throw blame.expected("a header name distinct from " + other);
+                }
+            }
+            written.add(at);
+            names.add(name);
+        }
+        return new IdentityHeaderNames(names.get(0), names.get(1), names.get(2), names.get(3), names.get(4),
+                names.get(5), names.get(6));
+    }
+
+    private static LimitsConfig bindLimits(YamlMapping limits) throws ConfigException {
+        return new LimitsConfig(
+                limits.get("max_header_size", ByteSize.EXPECTED, ConfigLoader::intSize, ByteSize.parse("16KiB")),
+                limits.get("max_uri_size", ByteSize.EXPECTED, ConfigLoader::intSize, ByteSize.parse("8KiB")),
+                limits.get("max_body_size", ByteSize.EXPECTED, ConfigLoader::intSize, ByteSize.parse("10MiB")),
+                limits.get("idle_timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(60)));
+    }
+
+    private static AdminConfig bindAdmin(YamlMapping admin, HostPort listen, Optional<YamlScalar> listenAt)
+            throws ConfigException {
+        Optional<YamlScalar> adminAt = admin.scalar("listen", HostPort.EXPECTED);
+        HostPort adminListen = adminAt.isPresent() ? adminAt.get().as(HostPort::parse) : DEFAULT_ADMIN_LISTEN;
+        if (adminListen.port() != 0 && adminListen.port() == listen.port()) {
+            throw adminAt.isPresent()
+                    ? adminAt.get().expected("a port other than the TLS listen port " + listen.port())
+                    : listenAt.orElseThrow().expected("a port other than admin.listen's " + adminListen.port());
+        }
+        return new AdminConfig(adminListen);
+    }
+
+    private AccessLogConfig bindAccessLog(Optional<YamlScalar> at) throws ConfigException {
+        if (at.isEmpty()) {
+            return AccessLogConfig.STDOUT;
+        }
+        AccessLogConfig accessLog = at.get().as(this::accessLog);
+        accessLog.file().ifPresent(file -> fileChecks.add(() -> checkLogFile(at.get(), file)));
+        return accessLog;
+    }
+
+    private AccessLogConfig accessLog(String text) {
+        return switch (text) {
+            case "stdout" -> AccessLogConfig.STDOUT;
+            case "off" -> AccessLogConfig.OFF;
+            default -> AccessLogConfig.file(path(text));
+        };
+    }
+
+    /** Resolved against the config file's directory, absolute and normalized. */
+    private Path path(String text) {
+        if (text.isBlank()) {
+            throw ValueErrors.expected(text, FILE);
+        }
+        try {
+            return directory.resolve(text).normalize();
+        } catch (InvalidPathException e) {
+            throw ValueErrors.expected(text, "a valid file path");
+        }
+    }
+
+    private static Function<String, Integer> integer(int min, int max) {
+        return text -> {
+            int value = DECIMAL.matcher(text).matches() ? Integer.parseInt(text) : -1;
+            if (value < min || value > max) {
+                throw ValueErrors.expected(text, "an integer from " + min + " to " + max);
+            }
+            return value;
+        };
+    }
+
+    /** Netty's decoder limits are ints, so a limit must be at least 1B and below 2GiB. */
+    private static ByteSize intSize(String text) {
+        ByteSize size = ByteSize.parse(text);
+        if (size.bytes() < 1) {
+            throw ValueErrors.expected(text, "a size of at least 1B");
+        }
+        if (size.bytes() > Integer.MAX_VALUE) {
+            throw ValueErrors.expected(text, "a size below 2GiB");
+        }
+        return size;
+    }
+
+    private static String headerName(String text) {
+        if (!HttpTokens.isToken(text)) {
+            throw ValueErrors.expected(text, HttpTokens.EXPECTED);
+        }
+        if (RESERVED_HEADERS.contains(HttpTokens.canonical(text))) {
+            throw ValueErrors.expected(text, "a header other than Host, Content-Length and Transfer-Encoding");
+        }
+        return text;
+    }
+
+    private void checkServerKeyMaterial(YamlScalar certAt, Path cert, YamlScalar keyAt, Path key)
+            throws ConfigException {
+        X509Certificate leaf = readCertificates(certAt, cert).get(0);
+        PrivateKey privateKey;
+        try {
+            privateKey = PemFiles.readPrivateKey(key);
+        } catch (PemException e) {
+            throw keyAt.error(e.getMessage());
+        }
+        try {
+            PemFiles.checkKeyMatches(privateKey, leaf);
+        } catch (PemException e) {
+            throw keyAt.error("file " + ValueErrors.quoteWhole(key.toString()) + ": " + e.getMessage() + " in "
+                    + ValueErrors.quoteWhole(cert.toString()));
+        }
+    }
+
+    /** The log file is created on start; its directory must exist now, so that a typo fails here. */
+    private static void checkLogFile(YamlScalar at, Path file) throws ConfigException {
+        String name = "file " + ValueErrors.quoteWhole(file.toString()) + ": ";
+        if (Files.isDirectory(file)) {
+            throw at.error(name + "is a directory");
+        }
+        Path parent = file.getParent();
+        if (!Files.isDirectory(parent)) {
+            throw at.error(name + "directory " + ValueErrors.quoteWhole(parent.toString()) + " does not exist");
+        }
+        if (Files.exists(file) ? !Files.isWritable(file) : !Files.isWritable(parent)) {
+            throw at.error(name + "not writable");
+        }
+    }
+
+    private static List<X509Certificate> readCertificates(YamlScalar at, Path file) throws ConfigException {
+        try {
+            return PemFiles.readCertificates(file);
+        } catch (PemException e) {
+            throw at.error(e.getMessage());
+        }
+    }
+
+    /** A check that reads the file system, run once every key is bound. */
+    @FunctionalInterface
+    private interface FileCheck {
+        void run() throws ConfigException;
     }
 }

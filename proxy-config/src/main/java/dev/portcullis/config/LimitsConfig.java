@@ -15,6 +15,7 @@ import static java.util.Objects.requireNonNull;
  *   <tr><td>max_body_size</td><td>10MiB</td><td>checked as the body streams; above it 413</td></tr>
  *   <tr><td>idle_timeout</td><td>60s</td><td>a client connection with no traffic is closed</td></tr>
  * </table>
+ * Sizes are at least 1B and below 2GiB, so {@link ByteSize#toIntExact()} never fails.
  */
 public record LimitsConfig(
         ByteSize maxHeaderSize,

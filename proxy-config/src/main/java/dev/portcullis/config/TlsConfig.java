@@ -16,7 +16,7 @@ import static java.util.Objects.requireNonNull;
  *   <tr><td>key</td><td>required</td><td>PEM private key: PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted</td></tr>
  *   <tr><td>client_ca</td><td>required</td><td>PEM trust anchors for client certificates</td></tr>
  *   <tr><td>client_auth</td><td>require</td><td>require | optional</td></tr>
- *   <tr><td>verify_depth</td><td>4</td><td>maximum intermediates between leaf and anchor</td></tr>
+ *   <tr><td>verify_depth</td><td>4</td><td>maximum intermediates between client leaf and anchor, 0 to 10</td></tr>
  *   <tr><td>protocols</td><td>[TLSv1.3, TLSv1.2]</td><td>subset of TLSv1.3 and TLSv1.2</td></tr>
  *   <tr><td>handshake_timeout</td><td>10s</td><td>a handshake not done by then is closed</td></tr>
  * </table>
