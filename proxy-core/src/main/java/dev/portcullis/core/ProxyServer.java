@@ -1,17 +1,48 @@
 package dev.portcullis.core;
 
 import dev.portcullis.config.ProxyConfig;
+import dev.portcullis.core.pipeline.ProxyChannelInitializer;
+import dev.portcullis.core.tls.HandshakeFailureLog;
+import dev.portcullis.core.tls.ServerTls;
+import dev.portcullis.core.tls.SslContexts;
+import dev.portcullis.core.upstream.UpstreamPools;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A running proxy: the mTLS listener, its event loops, the TLS context and the upstream pool.
- * {@link #start} binds; {@link #close} stops accepting, closes every connection and releases the
- * event loops.
+ * {@link #start} loads the TLS material and binds; {@link #close} stops accepting, closes every
+ * connection and releases the event loops.
  */
 public final class ProxyServer implements AutoCloseable {
 
-    private ProxyServer() {
+    private static final Logger LOG = LogManager.getLogger(ProxyServer.class);
+    /** Bounds what one connection queues toward a slow peer before reading from the other stops. */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+    private static final int HANDSHAKE_FAILURE_LINES_PER_SECOND = 10;
+
+    private final EventLoopGroup group;
+    private final Channel listener;
+    private final ChannelGroup connections;
+
+    private ProxyServer(EventLoopGroup group, Channel listener, ChannelGroup connections) {
+        this.group = group;
+        this.listener = listener;
+        this.connections = connections;
     }
 
     /**
@@ -20,16 +51,44 @@ public final class ProxyServer implements AutoCloseable {
      * @throws Exception when the TLS material cannot be loaded or the address cannot be bound
      */
     public static ProxyServer start(ProxyConfig config) throws Exception {
-        throw new UnsupportedOperationException("TODO");
+        AtomicReference<ServerTls> tls = new AtomicReference<>(SslContexts.load(config.tls()));
+        Transport transport = Transport.best();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("portcullis-io"),
+                transport.ioHandlerFactory());
+        try {
+            ChannelGroup connections = new DefaultChannelGroup("portcullis-connections", GlobalEventExecutor.INSTANCE);
+            UpstreamPools pools = new UpstreamPools(group, transport.socketChannel(), config.upstream(), WATER_MARK);
+            ProxyChannelInitializer initializer = new ProxyChannelInitializer(config, tls::get,
+                    new HandshakeFailureLog(HANDSHAKE_FAILURE_LINES_PER_SECOND), pools, connections);
+            Channel listener = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .childHandler(initializer)
+                    .bind(config.listen().host(), config.listen().port())
+                    .syncUninterruptibly()
+                    .channel();
+            ProxyServer server = new ProxyServer(group, listener, connections);
+            LOG.info("listening on {} ({}), upstream {}", server.address(), transport.name(), config.upstream().address());
+            return server;
+        } catch (RuntimeException | Error e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
     }
 
     /** The bound address of the mTLS listener (the real port when {@code listen} asked for 0). */
     public InetSocketAddress address() {
-        throw new UnsupportedOperationException("TODO");
+        return (InetSocketAddress) listener.localAddress();
     }
 
     /** Stops accepting, closes all connections and waits for the event loops to terminate. */
     @Override
     public void close() {
+        listener.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -25,6 +25,11 @@ public final class FailingLeakDetector<T> extends ResourceLeakDetector<T> {
         ALL.add(this);
     }
 
+    /** Netty looks for this (obsolete) signature first and logs an error when it is missing. */
+    public FailingLeakDetector(Class<?> resourceType, int samplingInterval, long maxActive) {
+        this(resourceType, samplingInterval);
+    }
+
     /** The default reports only when the error log level is on; a leak must never go unseen. */
     @Override
     protected boolean needReport() {

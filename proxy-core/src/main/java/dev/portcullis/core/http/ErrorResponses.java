@@ -1,0 +1,62 @@
+package dev.portcullis.core.http;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * Builds Portcullis's own error responses: a small JSON body, {@code Content-Type:
+ * application/json}, never a stack trace or anything the client sent.
+ * {@code {"error":"body_too_large","message":"the request body is too large"}}.
+ */
+public final class ErrorResponses {
+
+    private ErrorResponses() {
+    }
+
+    public static FullHttpResponse of(ByteBufAllocator alloc, ErrorCode error, boolean close) {
+        return of(alloc, error, null, close);
+    }
+
+    /**
+     * @param parameter an extra {@code "parameter"} field (a configured token name, never a value),
+     *                  or null
+     */
+    public static FullHttpResponse of(ByteBufAllocator alloc, ErrorCode error, String parameter, boolean close) {
+        StringBuilder json = new StringBuilder(96)
+                .append("{\"error\":\"").append(error.code())
+                .append("\",\"message\":\"").append(error.message()).append('"');
+        if (parameter != null) {
+            json.append(",\"parameter\":\"");
+            appendJsonEscaped(json, parameter);
+            json.append('"');
+        }
+        json.append("}\n");
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, error.status(),
+                ByteBufUtil.writeUtf8(alloc, json));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
+    }
+
+    private static void appendJsonEscaped(StringBuilder out, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+    }
+}

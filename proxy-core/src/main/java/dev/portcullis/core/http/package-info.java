@@ -1,0 +1,2 @@
+/** HTTP/1.1 request handling between TLS and the upstream: framing, tokens, header rules, error responses. */
+package dev.portcullis.core.http;

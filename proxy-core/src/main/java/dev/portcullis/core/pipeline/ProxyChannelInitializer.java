@@ -1,0 +1,108 @@
+package dev.portcullis.core.pipeline;
+
+import dev.portcullis.config.ProxyConfig;
+import dev.portcullis.core.http.FramingGuardHandler;
+import dev.portcullis.core.http.IdentityHeadersHandler;
+import dev.portcullis.core.http.RequestHeaderRules;
+import dev.portcullis.core.tls.HandshakeFailureLog;
+import dev.portcullis.core.tls.HandshakeHandler;
+import dev.portcullis.core.tls.ServerTls;
+import dev.portcullis.core.upstream.ForwardingHandler;
+import dev.portcullis.core.upstream.UpstreamPools;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Assembles a client connection's pipeline, in data order. Each stage method adds the handlers
+ * of one concern; {@link PipelineNames} lists them all.
+ */
+public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+    /** Room for the method, spaces and version around a URI of {@code max_uri_size}. */
+    private static final int REQUEST_LINE_SLACK = 64;
+
+    private final ProxyConfig config;
+    private final Supplier<ServerTls> tls;
+    private final HandshakeFailureLog failureLog;
+    private final IdentityHeadersHandler identityHeaders;
+    private final UpstreamPools upstreamPools;
+    private final HttpDecoderConfig decoderConfig;
+    private final ChannelGroup connections;
+
+    /**
+     * @param tls         the current TLS generation; read once per connection, so a reload applies
+     *                    to new connections only
+     * @param connections every open client connection, so that shutdown can close them
+     */
+    public ProxyChannelInitializer(ProxyConfig config, Supplier<ServerTls> tls, HandshakeFailureLog failureLog,
+                                   UpstreamPools upstreamPools, ChannelGroup connections) {
+        this.config = config;
+        this.tls = tls;
+        this.failureLog = failureLog;
+        this.identityHeaders = new IdentityHeadersHandler(new RequestHeaderRules(config.identity()));
+        this.upstreamPools = upstreamPools;
+        this.connections = connections;
+        this.decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(config.limits().maxUriSize().toIntExact() + REQUEST_LINE_SLACK)
+                .setMaxHeaderSize(config.limits().maxHeaderSize().toIntExact());
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        connections.add(ch);
+        ChannelPipeline pipeline = ch.pipeline();
+        addTls(ch, pipeline);
+        addHttp(pipeline);
+        addIdleTimeout(pipeline);
+        addRequestRules(pipeline);
+        addForwarding(ch, pipeline);
+    }
+
+    /** TLS first: nothing reaches HTTP parsing from a client whose chain was not verified. */
+    private void addTls(SocketChannel ch, ChannelPipeline pipeline) {
+        ServerTls current = tls.get();
+        SslHandler ssl = current.context().newHandler(ch.alloc());
+        ssl.setHandshakeTimeoutMillis(config.tls().handshakeTimeout().toMillis());
+        pipeline.addLast(PipelineNames.TLS, ssl);
+        pipeline.addLast(PipelineNames.HANDSHAKE, new HandshakeHandler(current.serverUriSan(), failureLog));
+    }
+
+    /** Streaming HTTP/1.1: no aggregation, so bodies never sit whole in memory. */
+    private void addHttp(ChannelPipeline pipeline) {
+        pipeline.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoderConfig));
+        pipeline.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
+    }
+
+    private void addIdleTimeout(ChannelPipeline pipeline) {
+        pipeline.addLast(PipelineNames.IDLE,
+                new IdleStateHandler(0, 0, config.limits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        pipeline.addLast(PipelineNames.IDLE_CLOSE, IdleCloseHandler.INSTANCE);
+    }
+
+    /**
+     * Framing and limits before anything else looks at a request; 100-continue only after the
+     * size check, so an oversized upload is refused before the client sends it.
+     */
+    private void addRequestRules(ChannelPipeline pipeline) {
+        pipeline.addLast(PipelineNames.FRAMING_GUARD, new FramingGuardHandler(
+                config.limits().maxUriSize().toIntExact(), config.limits().maxBodySize().bytes()));
+        pipeline.addLast(PipelineNames.EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
+        pipeline.addLast(PipelineNames.IDENTITY_HEADERS, identityHeaders);
+    }
+
+    private void addForwarding(SocketChannel ch, ChannelPipeline pipeline) {
+        pipeline.addLast(PipelineNames.FORWARDING, new ForwardingHandler(
+                upstreamPools.forLoop(ch.eventLoop()), config.upstream().responseTimeout().toMillis()));
+    }
+}

@@ -1,0 +1,250 @@
+package dev.portcullis.core.upstream;
+
+import dev.portcullis.core.http.ErrorCode;
+import dev.portcullis.core.http.HopByHopHeaders;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request and its response between a client connection and a pooled upstream connection.
+ * Streams both ways without aggregation; backpressure is explicit: the client is not read while
+ * the upstream cannot take more, and the upstream is not read while the client cannot.
+ *
+ * <p>Failure before the response head has been sent is answered with 502 or 504; after that the
+ * client connection is closed, since a half-sent response cannot be replaced.
+ *
+ * <p>Lives on the client connection's event loop, which the upstream connection shares.
+ */
+final class Exchange implements UpstreamListener {
+
+    private final ForwardingHandler frontend;
+    private final ChannelHandlerContext client;
+    private final UpstreamPool pool;
+    private final HttpRequest request;
+    private final long responseTimeoutMillis;
+    private Channel upstream;
+    private ScheduledFuture<?> responseTimer;
+    private boolean requestComplete;
+    private boolean requestNeedsFlush;
+    private boolean responseStarted;
+    private boolean skippingInterim;
+    private boolean upstreamKeepAlive = true;
+    private boolean done;
+
+    Exchange(ForwardingHandler frontend, ChannelHandlerContext client, UpstreamPool pool, HttpRequest request,
+             long responseTimeoutMillis) {
+        this.frontend = frontend;
+        this.client = client;
+        this.pool = pool;
+        this.request = request;
+        this.responseTimeoutMillis = responseTimeoutMillis;
+    }
+
+    void start() {
+        pool.acquire().addListener((Future<Channel> f) -> {
+            if (done) {
+                if (f.isSuccess()) {
+                    pool.release(f.getNow(), true);
+                }
+            } else if (f.isSuccess()) {
+                onAcquired(f.getNow());
+            } else {
+                fail(ErrorCode.UPSTREAM_UNAVAILABLE);
+            }
+        });
+    }
+
+    private void onAcquired(Channel channel) {
+        upstream = channel;
+        upstream.pipeline().get(UpstreamHandler.class).attach(this);
+        // The upstream hop is always HTTP/1.1 keep-alive, whatever the client spoke.
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        upstream.write(request, upstream.voidPromise());
+        requestNeedsFlush = true;
+        frontend.drain();
+    }
+
+    /** True while the upstream connection is ready and the request body is still coming. */
+    boolean acceptsBody() {
+        return upstream != null && !requestComplete && !done;
+    }
+
+    boolean upstreamWritable() {
+        return upstream == null || upstream.isWritable();
+    }
+
+    void writeBody(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        upstream.write(content, upstream.voidPromise());
+        requestNeedsFlush = true;
+        if (last) {
+            requestComplete = true;
+            if (!responseStarted) {
+                responseTimer = client.executor().schedule(this::onResponseTimeout, responseTimeoutMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    void flushRequest() {
+        if (requestNeedsFlush && upstream != null) {
+            requestNeedsFlush = false;
+            upstream.flush();
+        }
+    }
+
+    void onClientWritabilityChanged(boolean writable) {
+        if (upstream != null && !done) {
+            upstream.config().setAutoRead(writable);
+        }
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged() {
+        frontend.updateReading();
+    }
+
+    @Override
+    public void onResponse(HttpObject msg) {
+        if (done) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            if (!onResponseHead(response)) {
+                ReferenceCountUtil.release(msg);
+                if (!done && !skippingInterim) {
+                    upstreamKeepAlive = false;
+                    fail(ErrorCode.UPSTREAM_UNAVAILABLE);
+                }
+                return;
+            }
+        }
+        if (msg instanceof HttpContent content) {
+            if (skippingInterim) {
+                skippingInterim = !(content instanceof LastHttpContent);
+                content.release();
+                return;
+            }
+            client.write(content);
+            if (content instanceof LastHttpContent) {
+                client.flush();
+                finish();
+            }
+        }
+    }
+
+    /** @return whether the head was written to the client */
+    private boolean onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            return false;
+        }
+        HttpResponseStatus status = response.status();
+        if (status.codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
+            // 100 Continue was already answered by the proxy itself; 101 cannot happen since
+            // Upgrade is never forwarded. Drop interim responses and wait for the final one.
+            skippingInterim = status.code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code();
+            return false;
+        }
+        cancelResponseTimer();
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        HopByHopHeaders.remove(response.headers());
+        responseStarted = true;
+        client.write(response);
+        return true;
+    }
+
+    @Override
+    public void onResponseReadComplete() {
+        if (!done) {
+            client.flush();
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed() {
+        if (done) {
+            return;
+        }
+        upstreamKeepAlive = false;
+        fail(ErrorCode.UPSTREAM_UNAVAILABLE);
+    }
+
+    private void onResponseTimeout() {
+        if (!done && !responseStarted) {
+            upstreamKeepAlive = false;
+            fail(ErrorCode.UPSTREAM_TIMEOUT);
+        }
+    }
+
+    /** The client's body broke a rule mid-stream (too large, bad chunk): the upstream copy is void. */
+    void failRequest(ErrorCode error) {
+        upstreamKeepAlive = false;
+        requestComplete = false;
+        fail(error);
+    }
+
+    /** The client connection is gone. */
+    void abort() {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelResponseTimer();
+        if (upstream != null) {
+            releaseUpstream(false);
+        }
+    }
+
+    private void finish() {
+        done = true;
+        cancelResponseTimer();
+        releaseUpstream(requestComplete && upstreamKeepAlive);
+        // A response that ended before the request body did leaves unread body bytes on the
+        // client connection: they cannot be told apart from a next request, so close.
+        frontend.exchangeDone(this, !requestComplete);
+    }
+
+    private void fail(ErrorCode error) {
+        done = true;
+        cancelResponseTimer();
+        if (upstream != null) {
+            releaseUpstream(false);
+        }
+        if (responseStarted) {
+            frontend.exchangeDone(this, true);
+            return;
+        }
+        boolean bodyConsumed = requestComplete || frontend.discardQueuedBody();
+        boolean close = !bodyConsumed || error.status().code() < 500;
+        frontend.respondWithError(error, close);
+        frontend.exchangeDone(this, close);
+    }
+
+    private void releaseUpstream(boolean reusable) {
+        Channel channel = upstream;
+        upstream = null;
+        channel.pipeline().get(UpstreamHandler.class).detach();
+        channel.config().setAutoRead(true);
+        pool.release(channel, reusable);
+    }
+
+    private void cancelResponseTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.portcullis.core.upstream;
+
+import dev.portcullis.core.http.ErrorCode;
+import dev.portcullis.core.http.ErrorResponses;
+import dev.portcullis.core.http.RejectedRequest;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.ArrayDeque;
+
+/**
+ * The last handler of a client connection: hands each request to an {@link Exchange} with the
+ * upstream, one at a time, so that pipelined requests are answered in order (RFC 9112 §9.3.2).
+ *
+ * <p>Messages that cannot be forwarded yet (the body while the upstream connection is being
+ * acquired, the next pipelined request while a response is in flight) wait in a queue, and
+ * reading from the client stops while anything waits or while the upstream cannot take more
+ * bytes; so what one connection holds stays bounded by one read.
+ *
+ * <p>One per client connection, confined to its event loop.
+ */
+public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
+
+    private final UpstreamPool pool;
+    private final long responseTimeoutMillis;
+    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private Exchange current;
+    private boolean closing;
+
+    public ForwardingHandler(UpstreamPool pool, long responseTimeoutMillis) {
+        this.pool = pool;
+        this.responseTimeoutMillis = responseTimeoutMillis;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        pending.add(msg);
+        drain();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.flushRequest();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.onClientWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        if (current != null) {
+            current.abort();
+            current = null;
+        }
+        releasePending();
+        ctx.fireChannelInactive();
+    }
+
+    /** Moves waiting messages on as far as the current exchange allows. */
+    void drain() {
+        while (!pending.isEmpty() && !closing) {
+            Object head = pending.peek();
+            if (current == null) {
+                pending.poll();
+                if (head instanceof RejectedRequest rejected) {
+                    respondAndClose(rejected);
+                } else if (head instanceof HttpRequest request) {
+                    current = new Exchange(this, ctx, pool, request, responseTimeoutMillis);
+                    current.start();
+                } else {
+                    ReferenceCountUtil.release(head);
+                }
+            } else if (current.acceptsBody()) {
+                pending.poll();
+                if (head instanceof RejectedRequest rejected) {
+                    current.failRequest(rejected.error());
+                } else {
+                    current.writeBody((HttpContent) head);
+                }
+            } else {
+                break;
+            }
+        }
+        if (current != null) {
+            current.flushRequest();
+        }
+        updateReading();
+    }
+
+    /** Reads only when nothing waits and the upstream (if any) can take more. */
+    void updateReading() {
+        if (!closing) {
+            ctx.channel().config().setAutoRead(pending.isEmpty() && (current == null || current.upstreamWritable()));
+        }
+    }
+
+    /** Called by the exchange when its response has been written (or it failed) and it let go of the upstream. */
+    void exchangeDone(Exchange exchange, boolean closeConnection) {
+        if (current != exchange) {
+            return;
+        }
+        current = null;
+        if (closeConnection) {
+            closeAfterFlush();
+        } else {
+            drain();
+        }
+    }
+
+    void respondWithError(ErrorCode error, boolean close) {
+        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, close));
+        if (close) {
+            closeAfterFlush();
+        }
+    }
+
+    /**
+     * Drops the queued rest of the current request's body.
+     *
+     * @return whether its end was among it, so that the connection is ready for the next request
+     */
+    boolean discardQueuedBody() {
+        while (pending.peek() instanceof HttpContent content) {
+            pending.poll();
+            boolean last = content instanceof LastHttpContent;
+            content.release();
+            if (last) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void respondAndClose(RejectedRequest rejected) {
+        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), rejected.error(), rejected.parameter(), true));
+        closeAfterFlush();
+    }
+
+    private void closeAfterFlush() {
+        closing = true;
+        releasePending();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void releasePending() {
+        for (Object msg; (msg = pending.poll()) != null; ) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+}

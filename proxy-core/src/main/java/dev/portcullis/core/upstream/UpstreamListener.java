@@ -1,0 +1,15 @@
+package dev.portcullis.core.upstream;
+
+import io.netty.handler.codec.http.HttpObject;
+
+/** What an upstream connection tells the exchange it currently serves. Called on its event loop. */
+interface UpstreamListener {
+
+    void onResponse(HttpObject msg);
+
+    void onResponseReadComplete();
+
+    void onUpstreamWritabilityChanged();
+
+    void onUpstreamClosed();
+}

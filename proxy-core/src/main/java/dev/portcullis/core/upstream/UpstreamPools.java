@@ -1,0 +1,76 @@
+package dev.portcullis.core.upstream;
+
+import dev.portcullis.config.UpstreamConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
+
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One {@link UpstreamPool} per event loop of the proxy, built once at start. The upstream
+ * connection's pipeline is assembled here: HTTP/1.1 client codec, pool idle timeout, then the
+ * {@link UpstreamHandler} that hands responses to the exchange.
+ */
+public final class UpstreamPools {
+
+    /** Upstream response heads may be larger than what clients may send; this bounds them still. */
+    private static final int MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
+    private static final int MAX_RESPONSE_LINE_BYTES = 8 * 1024;
+
+    private final Map<EventExecutor, UpstreamPool> pools;
+
+    public UpstreamPools(EventLoopGroup group, Class<? extends Channel> channelType, UpstreamConfig config,
+                         WriteBufferWaterMark waterMark) {
+        int loops = 0;
+        for (EventExecutor ignored : group) {
+            loops++;
+        }
+        int perLoop = Math.max(1, (config.maxConnections() + loops - 1) / loops);
+        long idleMillis = config.idleTimeout().toMillis();
+        Map<EventExecutor, UpstreamPool> byLoop = new HashMap<>();
+        for (EventExecutor executor : group) {
+            EventLoop loop = (EventLoop) executor;
+            Bootstrap bootstrap = new Bootstrap()
+                    .group(loop)
+                    .channel(channelType)
+                    .remoteAddress(InetSocketAddress.createUnresolved(config.address().host(), config.address().port()))
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(config.connectTimeout().toMillis()))
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+                    .handler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(
+                                    new HttpClientCodec(new HttpDecoderConfig()
+                                            .setMaxInitialLineLength(MAX_RESPONSE_LINE_BYTES)
+                                            .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES), false, false),
+                                    new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                                    new UpstreamHandler());
+                        }
+                    });
+            byLoop.put(loop, new UpstreamPool(bootstrap, loop, perLoop, config.connectTimeout().toMillis()));
+        }
+        this.pools = Map.copyOf(byLoop);
+    }
+
+    /** The pool of the loop a client connection runs on. */
+    public UpstreamPool forLoop(EventLoop loop) {
+        UpstreamPool pool = pools.get(loop);
+        if (pool == null) {
+            throw new IllegalArgumentException("not an event loop of this proxy: " + loop);
+        }
+        return pool;
+    }
+}

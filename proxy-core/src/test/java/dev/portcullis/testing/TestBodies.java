@@ -1,0 +1,84 @@
+package dev.portcullis.testing;
+
+import io.netty.buffer.ByteBuf;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The deterministic byte pattern every large test body uses, and SHA-256 helpers. Byte {@code i}
+ * of a body depends only on {@code i}, so a sender and a receiver can each generate or check any
+ * slice without holding the whole body: a 50 MiB upload never lives in memory.
+ *
+ * <pre>{@code
+ * assertThat(recorded.bodySha256()).isEqualTo(TestBodies.sha256(50 * TestBodies.MiB));
+ * }</pre>
+ */
+public final class TestBodies {
+
+    public static final long KiB = 1024;
+    public static final long MiB = 1024 * KiB;
+
+    private TestBodies() {
+    }
+
+    /** Byte {@code position} of the pattern. */
+    public static byte at(long position) {
+        long x = position * 0x9E3779B97F4A7C15L;
+        return (byte) ((x >>> 56) ^ (position >>> 13) ^ position);
+    }
+
+    /** Fills {@code target[offset, offset + length)} with the pattern starting at {@code position}. */
+    public static void fill(byte[] target, int offset, int length, long position) {
+        for (int i = 0; i < length; i++) {
+            target[offset + i] = at(position + i);
+        }
+    }
+
+    /** Writes {@code length} pattern bytes starting at {@code position} into {@code buf}. */
+    public static void fill(ByteBuf buf, long position, int length) {
+        byte[] chunk = new byte[length];
+        fill(chunk, 0, length, position);
+        buf.writeBytes(chunk);
+    }
+
+    /** The first {@code size} pattern bytes (only for small bodies). */
+    public static byte[] bytes(int size) {
+        byte[] body = new byte[size];
+        fill(body, 0, size, 0);
+        return body;
+    }
+
+    /** Lowercase hex SHA-256 of the first {@code size} pattern bytes, computed in 64 KiB steps. */
+    public static String sha256(long size) {
+        MessageDigest digest = newSha256();
+        byte[] chunk = new byte[64 * 1024];
+        for (long done = 0; done < size; ) {
+            int n = (int) Math.min(chunk.length, size - done);
+            fill(chunk, 0, n, done);
+            digest.update(chunk, 0, n);
+            done += n;
+        }
+        return hex(digest);
+    }
+
+    /** Lowercase hex SHA-256 of {@code bytes}. */
+    public static String sha256(byte[] bytes) {
+        MessageDigest digest = newSha256();
+        digest.update(bytes);
+        return hex(digest);
+    }
+
+    static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String hex(MessageDigest digest) {
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}
