@@ -1,0 +1,133 @@
+package dev.portcullis.core;
+
+import dev.portcullis.testing.ProxyExtension;
+import dev.portcullis.testing.RawResponse;
+import dev.portcullis.testing.RecordingUpstream;
+import dev.portcullis.testing.TlsTestClient;
+import dev.portcullis.testing.UpstreamBehaviour;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Keep-alive, pipelining, pooling and upstream failures. */
+class UpstreamExchangeTest {
+
+    @RegisterExtension
+    static final ProxyExtension proxy = ProxyExtension.builder().upstreamResponseTimeout("500ms").build();
+
+    @Test
+    void keepAliveClientConnectionServesManyRequestsOverOnePooledUpstreamConnection() throws Exception {
+        try (TlsTestClient client = proxy.client()) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(client.get("/r" + i).status()).isEqualTo(200);
+            }
+        }
+        assertThat(proxy.upstream().requestCount()).isEqualTo(20);
+        assertThat(proxy.upstream().connectionsAccepted()).isEqualTo(1);
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        proxy.upstream().behaviour(UpstreamBehaviour.respond(r -> UpstreamBehaviour.Response.of(200, "text/plain", r.uri())));
+        StringBuilder pipelined = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            pipelined.append("GET /p").append(i).append(" HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        }
+        try (TlsTestClient client = proxy.client()) {
+            client.sendRaw(pipelined.toString());
+            for (int i = 0; i < 10; i++) {
+                RawResponse response = client.readResponse();
+                assertThat(response.status()).isEqualTo(200);
+                assertThat(response.bodyText()).isEqualTo("/p" + i);
+            }
+        }
+    }
+
+    @Test
+    void upstreamDownGets502WithJsonBody() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        proxy.restart(b -> b.set("upstream.url", "http://127.0.0.1:" + closedPort));
+
+        RawResponse response = proxy.get("/");
+
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.header("Content-Type")).contains("application/json");
+        assertThat(response.bodyText()).contains("\"error\":\"upstream_unavailable\"");
+    }
+
+    @Test
+    void connectionKeepsServingAfterA502() throws Exception {
+        proxy.upstream().behaviour(UpstreamBehaviour.closeWithoutResponse());
+        try (TlsTestClient client = proxy.client()) {
+            assertThat(client.get("/").status()).isEqualTo(502);
+            proxy.upstream().behaviour(UpstreamBehaviour.ok());
+            assertThat(client.get("/").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void upstreamResetGets502() throws Exception {
+        proxy.upstream().behaviour(UpstreamBehaviour.resetConnection());
+        assertThat(proxy.get("/").status()).isEqualTo(502);
+    }
+
+    @Test
+    void slowUpstreamGets504() throws Exception {
+        proxy.upstream().behaviour(UpstreamBehaviour.delay(Duration.ofSeconds(3), UpstreamBehaviour.ok()));
+        RawResponse response = proxy.get("/slow");
+
+        assertThat(response.status()).isEqualTo(504);
+        assertThat(response.bodyText()).contains("\"error\":\"upstream_timeout\"");
+    }
+
+    @Test
+    void upstreamClosingAnIdlePooledConnectionDoesNotFailTheNextRequest() throws Exception {
+        RecordingUpstream upstream = proxy.upstream();
+        try (TlsTestClient client = proxy.client()) {
+            assertThat(client.get("/").status()).isEqualTo(200);
+            upstream.closeConnections();
+            Thread.sleep(200);
+            assertThat(client.get("/").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void clientConnectionCloseIsHonoured() throws Exception {
+        try (TlsTestClient client = proxy.client()) {
+            RawResponse response = client.get("/", "Connection", "close");
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(client.isClosedByPeer(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    @Test
+    void http10ClientIsServed() throws Exception {
+        try (TlsTestClient client = proxy.client()) {
+            client.sendRaw("GET /old HTTP/1.0\r\nHost: localhost\r\n\r\n");
+            assertThat(client.readResponse().status()).isEqualTo(200);
+        }
+        assertThat(proxy.upstream().takeRequest().protocolVersion()).isEqualTo("HTTP/1.1");
+    }
+
+    @Test
+    void upstreamResponseHopByHopHeadersAreNotRelayed() throws Exception {
+        proxy.upstream().behaviour(UpstreamBehaviour.respond(new UpstreamBehaviour.Response(200,
+                java.util.List.of(java.util.Map.entry("Content-Type", "text/plain"),
+                        java.util.Map.entry("Connection", "X-Upstream-Hop"),
+                        java.util.Map.entry("X-Upstream-Hop", "1"),
+                        java.util.Map.entry("Keep-Alive", "timeout=5")),
+                "ok".getBytes())));
+        RawResponse response = proxy.get("/");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.hasHeader("X-Upstream-Hop")).isFalse();
+        assertThat(response.hasHeader("Keep-Alive")).isFalse();
+    }
+}
