@@ -89,6 +89,7 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
     private Path configFile;
     private Path baseDir;
     private int runs;
+    private int classDepth;
     private boolean started;
     private boolean startedForThisTest;
     private boolean overridden;
@@ -110,7 +111,8 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        if (!base.runForEachTest) {
+        // @Nested classes inherit a static extension and call beforeAll again: start only once.
+        if (classDepth++ == 0 && !base.runForEachTest) {
             start();
         }
     }
@@ -138,7 +140,10 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
 
     @Override
     public void afterAll(ExtensionContext context) {
-        stop();
+        if (--classDepth <= 0) {
+            classDepth = 0;
+            stop();
+        }
     }
 
     // ---- what a test uses -----------------------------------------------------------------

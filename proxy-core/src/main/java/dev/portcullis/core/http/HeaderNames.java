@@ -32,11 +32,46 @@ final class HeaderNames {
     static final List<String> CERTIFICATE_HEADER_PREFIXES = List.of(
             "X-SSL-Client-", "SSL-Client-", "X-Forwarded-Tls-Client-Cert");
 
+    /** Names a Connection header may not remove: the message framing and the target. */
+    private static final NameSet NEVER_CONNECTION_OPTIONS = new NameSet(
+            List.of("Content-Length", "Transfer-Encoding", "Host"), List.of());
+
     /** Client-sent forwarding headers; Portcullis sets its own For, Proto and Host. */
     static final List<String> FORWARDING = List.of(
             X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST, "X-Forwarded-Port", "Forwarded");
 
     private HeaderNames() {
+    }
+
+    /** Whether a Connection value lists {@code name} among its comma-separated options. */
+    static boolean listedInConnection(List<String> connection, CharSequence name) {
+        if (connection.isEmpty() || NEVER_CONNECTION_OPTIONS.contains(name)) {
+            return false;
+        }
+        for (String value : connection) {
+            int start = 0;
+            while (start < value.length()) {
+                int comma = value.indexOf(',', start);
+                int end = comma < 0 ? value.length() : comma;
+                int tokenStart = start;
+                int tokenEnd = end;
+                while (tokenStart < tokenEnd && isOws(value.charAt(tokenStart))) {
+                    tokenStart++;
+                }
+                while (tokenEnd > tokenStart && isOws(value.charAt(tokenEnd - 1))) {
+                    tokenEnd--;
+                }
+                if (HeaderNames.matches(value, tokenStart, tokenEnd, name)) {
+                    return true;
+                }
+                start = end + 1;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isOws(char c) {
+        return c == ' ' || c == '\t';
     }
 
     /** {@code c} as the comparison sees it: ASCII lower case, {@code _} as {@code -}. */

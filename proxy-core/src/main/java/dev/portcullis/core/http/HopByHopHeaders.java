@@ -4,42 +4,35 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Removes the hop-by-hop headers of RFC 9110 §7.6.1 from a message about to cross the proxy:
- * Connection and every name it lists, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade.
- * Transfer-Encoding stays: the codec re-frames the streamed body from it.
+ * Removes the hop-by-hop headers of RFC 9110 §7.6.1 from a response before it is relayed to the
+ * client: Connection and every name it lists, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade.
+ * Transfer-Encoding stays: the codec re-frames the streamed body from it. Requests get the same
+ * treatment, and more, from {@link RequestHeaderRules}.
  */
 public final class HopByHopHeaders {
+
+    private static final HeaderNames.NameSet HOP_BY_HOP = new HeaderNames.NameSet(HeaderNames.HOP_BY_HOP, List.of());
 
     private HopByHopHeaders() {
     }
 
     public static void remove(HttpHeaders headers) {
-        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
-        if (!connection.isEmpty()) {
-            List<String> listed = new ArrayList<>();
-            for (String value : connection) {
-                for (String token : value.split(",")) {
-                    String name = token.trim();
-                    // Never let a client unframe its own message by listing framing headers.
-                    if (!name.isEmpty() && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
-                            && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
-                            && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
-                        listed.add(name);
-                    }
-                }
+        List<String> connection = headers.contains(HttpHeaderNames.CONNECTION)
+                ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
+        List<CharSequence> remove = new ArrayList<>(4);
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
+            if (HOP_BY_HOP.contains(name) || HeaderNames.listedInConnection(connection, name)) {
+                remove.add(name);
             }
-            for (String name : listed) {
-                headers.remove(name);
-            }
-            headers.remove(HttpHeaderNames.CONNECTION);
         }
-        headers.remove(HttpHeaderNames.KEEP_ALIVE)
-                .remove(HttpHeaderNames.PROXY_CONNECTION)
-                .remove(HttpHeaderNames.TE)
-                .remove(HttpHeaderNames.TRAILER)
-                .remove(HttpHeaderNames.UPGRADE);
+        for (CharSequence name : remove) {
+            headers.remove(name);
+        }
     }
 }

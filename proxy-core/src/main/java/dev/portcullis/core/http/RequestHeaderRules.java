@@ -57,10 +57,6 @@ public final class RequestHeaderRules {
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached(HeaderNames.X_FORWARDED_HOST);
     private static final AsciiString HTTPS = AsciiString.cached("https");
 
-    /** Names a Connection header may not remove: the message framing and the target. */
-    private static final HeaderNames.NameSet NEVER_CONNECTION_OPTIONS = new HeaderNames.NameSet(
-            List.of("Content-Length", "Transfer-Encoding", "Host"), List.of());
-
     private final boolean sendsHeaders;
     private final boolean sendsXfcc;
     private final AsciiString verify;
@@ -119,7 +115,7 @@ public final class RequestHeaderRules {
         List<CharSequence> remove = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
             CharSequence name = it.next().getKey();
-            if (removed.contains(name) || listedIn(connection, name)) {
+            if (removed.contains(name) || HeaderNames.listedInConnection(connection, name)) {
                 if (remove == null) {
                     remove = new ArrayList<>(4);
                 }
@@ -132,37 +128,6 @@ public final class RequestHeaderRules {
                 headers.remove(name);
             }
         }
-    }
-
-    /** Whether a Connection value lists {@code name} among its comma-separated options. */
-    private static boolean listedIn(List<String> connection, CharSequence name) {
-        if (connection.isEmpty() || NEVER_CONNECTION_OPTIONS.contains(name)) {
-            return false;
-        }
-        for (String value : connection) {
-            int start = 0;
-            while (start < value.length()) {
-                int comma = value.indexOf(',', start);
-                int end = comma < 0 ? value.length() : comma;
-                int tokenStart = start;
-                int tokenEnd = end;
-                while (tokenStart < tokenEnd && isOws(value.charAt(tokenStart))) {
-                    tokenStart++;
-                }
-                while (tokenEnd > tokenStart && isOws(value.charAt(tokenEnd - 1))) {
-                    tokenEnd--;
-                }
-                if (HeaderNames.matches(value, tokenStart, tokenEnd, name)) {
-                    return true;
-                }
-                start = end + 1;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isOws(char c) {
-        return c == ' ' || c == '\t';
     }
 
     private void setIdentity(HttpHeaders headers, ClientIdentity identity) {

@@ -5,6 +5,7 @@ import dev.portcullis.core.http.HopByHopHeaders;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -42,6 +43,9 @@ final class Exchange implements UpstreamListener {
     private boolean responseStarted;
     private boolean skippingInterim;
     private boolean upstreamKeepAlive = true;
+    private boolean reusedConnection;
+    private boolean bodySent;
+    private boolean retried;
     private boolean done;
 
     Exchange(ForwardingHandler frontend, ChannelHandlerContext client, UpstreamPool pool, HttpRequest request,
@@ -69,11 +73,17 @@ final class Exchange implements UpstreamListener {
 
     private void onAcquired(Channel channel) {
         upstream = channel;
-        upstream.pipeline().get(UpstreamHandler.class).attach(this);
+        reusedConnection = upstream.pipeline().get(UpstreamHandler.class).attach(this);
         // The upstream hop is always HTTP/1.1 keep-alive, whatever the client spoke.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         upstream.write(request, upstream.voidPromise());
         requestNeedsFlush = true;
+        if (requestComplete) {
+            // a retry of a request without a body: its end was already taken from the client
+            requestComplete = false;
+            writeBody(LastHttpContent.EMPTY_LAST_CONTENT);
+            flushRequest();
+        }
         frontend.drain();
     }
 
@@ -88,6 +98,8 @@ final class Exchange implements UpstreamListener {
 
     void writeBody(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        bodySent |= content.content().isReadable()
+                || (last && !((LastHttpContent) content).trailingHeaders().isEmpty());
         upstream.write(content, upstream.voidPromise());
         requestNeedsFlush = true;
         if (last) {
@@ -178,8 +190,24 @@ final class Exchange implements UpstreamListener {
         if (done) {
             return;
         }
+        if (canRetry()) {
+            retried = true;
+            cancelResponseTimer();
+            releaseUpstream(false);
+            start();
+            return;
+        }
         upstreamKeepAlive = false;
         fail(ErrorCode.UPSTREAM_UNAVAILABLE);
+    }
+
+    /**
+     * An upstream may close an idle keep-alive connection just as the proxy reuses it (RFC 9112
+     * §9.3.1). A request that is safe to repeat, has no body and got no answer is sent once more,
+     * on a new connection, rather than failed.
+     */
+    private boolean canRetry() {
+        return !retried && reusedConnection && !responseStarted && !bodySent && isIdempotent(request.method());
     }
 
     private void onResponseTimeout() {
@@ -187,6 +215,12 @@ final class Exchange implements UpstreamListener {
             upstreamKeepAlive = false;
             fail(ErrorCode.UPSTREAM_TIMEOUT);
         }
+    }
+
+    /** RFC 9110 §9.2.2. */
+    private static boolean isIdempotent(HttpMethod method) {
+        return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
+                || method == HttpMethod.PUT || method == HttpMethod.DELETE || method == HttpMethod.TRACE;
     }
 
     /** The client's body broke a rule mid-stream (too large, bad chunk): the upstream copy is void. */

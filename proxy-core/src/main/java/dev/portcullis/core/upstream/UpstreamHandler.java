@@ -17,9 +17,14 @@ import io.netty.util.ReferenceCountUtil;
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     private UpstreamListener listener;
+    private boolean used;
 
-    void attach(UpstreamListener listener) {
+    /** @return whether this connection served an exchange before (was taken from the idle pool) */
+    boolean attach(UpstreamListener listener) {
         this.listener = listener;
+        boolean reused = used;
+        used = true;
+        return reused;
     }
 
     void detach() {
