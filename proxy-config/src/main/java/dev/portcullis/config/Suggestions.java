@@ -5,10 +5,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Finds the known key a misspelt one most likely meant, for the "did you mean" hint on an unknown
- * key error (Dropwizard does the same): a typo should cost one glance, not a trip to the docs.
+ * Finds the known word a misspelt one most likely meant, for the "did you mean" hint on an unknown
+ * config key (Dropwizard does the same) or an unknown command-line word: a typo should cost one
+ * glance, not a trip to the docs.
  */
-final class Suggestions {
+public final class Suggestions {
 
     private static final int MAX_DISTANCE = 2;
     private static final int MIN_PREFIX = 3;
@@ -21,7 +22,7 @@ final class Suggestions {
      * neighbours counts once; case and {@code -} versus {@code _} are ignored), else a key that
      * starts with it or that it starts with.
      */
-    static Optional<String> closest(String unknown, List<String> known) {
+    public static Optional<String> closest(String unknown, List<String> known) {
         String typed = normalize(unknown);
         String best = null;
         int bestDistance = MAX_DISTANCE + 1;

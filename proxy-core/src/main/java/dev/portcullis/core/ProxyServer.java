@@ -71,7 +71,7 @@ public final class ProxyServer implements AutoCloseable {
                     .syncUninterruptibly()
                     .channel();
             ProxyServer server = new ProxyServer(group, listener, connections);
-            LOG.info("listening on {} ({}), upstream {}", server.address(), transport.name(), config.upstream().address());
+            LOG.debug("bound {} with the {} transport", server.address(), transport.name());
             return server;
         } catch (RuntimeException | Error e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);

@@ -12,6 +12,9 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
 import java.util.ArrayDeque;
 
 /**
@@ -26,6 +29,8 @@ import java.util.ArrayDeque;
  * <p>One per client connection, confined to its event loop.
  */
 public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LogManager.getLogger(ForwardingHandler.class);
 
     private final UpstreamPool pool;
     private final long responseTimeoutMillis;
@@ -79,6 +84,17 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
         }
         releasePending();
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * The end of the line for errors on the client connection: a failed handshake (already
+     * logged once by the handshake handler), a reset, a broken pipe. The connection is done; the
+     * cause is logged at debug by class only, since a message could quote what the client sent.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("closing client connection {} after {}", ctx.channel().remoteAddress(), cause.getClass().getName());
+        ctx.close();
     }
 
     /** Moves waiting messages on as far as the current exchange allows. */
