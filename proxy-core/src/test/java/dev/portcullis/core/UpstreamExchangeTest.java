@@ -127,6 +127,52 @@ class UpstreamExchangeTest {
     }
 
     @Test
+    void headRequestGetsTheHeadersWithoutABodyAndTheConnectionStaysUsable() throws Exception {
+        try (TlsTestClient client = proxy.client()) {
+            RawResponse head = client.request("HEAD", "/", null);
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.body()).isEmpty();
+            assertThat(client.get("/after-head").bodyText()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void noContentAndNotModifiedResponsesPassThroughWithoutBodies() throws Exception {
+        proxy.upstream().route(head -> UpstreamBehaviour.respond(UpstreamBehaviour.Response.of(
+                head.uri().equals("/204") ? 204 : 304)));
+        try (TlsTestClient client = proxy.client()) {
+            assertThat(client.get("/204").status()).isEqualTo(204);
+            assertThat(client.get("/304").status()).isEqualTo(304);
+        }
+    }
+
+    @Test
+    void expectContinueIsAnsweredByTheProxyAndNotForwarded() throws Exception {
+        try (TlsTestClient client = proxy.client()) {
+            client.sendRaw("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            assertThat(client.readResponse().status()).isEqualTo(100);
+            client.sendRaw("hello");
+            assertThat(client.readResponse().status()).isEqualTo(200);
+        }
+        var received = proxy.upstream().takeRequest();
+        assertThat(received.bodyText()).isEqualTo("hello");
+        assertThat(received.headerNames()).noneMatch(name -> name.equalsIgnoreCase("Expect"));
+    }
+
+    @Test
+    void clientThatDisconnectsMidUploadAbortsTheUpstreamExchange() throws Exception {
+        try (TlsTestClient client = proxy.client()) {
+            client.sendRaw("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000));
+            Thread.sleep(200);
+        }
+        var received = proxy.upstream().takeRequest();
+        assertThat(received.complete()).as("the upstream saw the upload cut off, not a complete request").isFalse();
+        try (TlsTestClient client = proxy.client()) {
+            assertThat(client.get("/").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void clientConnectionCloseIsHonoured() throws Exception {
         try (TlsTestClient client = proxy.client()) {
             RawResponse response = client.get("/", "Connection", "close");
