@@ -199,7 +199,8 @@ public final class ClientIdentity {
         return verified ? "ClientIdentity[" + subject + ", sha256=" + fingerprint + "]" : "ClientIdentity[NONE]";
     }
 
-    private static String sha256Hex(X509Certificate leaf) {
+    /** Lowercase hex SHA-256 of the DER encoding: the fingerprint format everywhere in Portcullis. */
+    static String sha256Hex(X509Certificate leaf) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(leaf.getEncoded()));
         } catch (CertificateEncodingException e) {

@@ -1,10 +1,6 @@
 package dev.portcullis.core.tls;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
-import java.util.HexFormat;
 
 /**
  * Who presented a certificate that {@link ClientCertVerifier} refused: attached as the cause of
@@ -19,7 +15,7 @@ final class RejectedCertificate extends Exception {
     RejectedCertificate(X509Certificate leaf) {
         super(null, null, false, false);
         this.subject = DistinguishedNames.rfc2253(leaf.getSubjectX500Principal());
-        this.fingerprint = sha256(leaf);
+        this.fingerprint = ClientIdentity.sha256Hex(leaf);
     }
 
     String subject() {
@@ -28,13 +24,5 @@ final class RejectedCertificate extends Exception {
 
     String fingerprint() {
         return fingerprint;
-    }
-
-    private static String sha256(X509Certificate certificate) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
-            return "unknown";
-        }
     }
 }

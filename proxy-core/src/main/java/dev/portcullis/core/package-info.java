@@ -1,0 +1,2 @@
+/** The running proxy: listener, event loops and transport, started from a validated config. */
+package dev.portcullis.core;
