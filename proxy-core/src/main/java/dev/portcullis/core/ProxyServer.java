@@ -53,8 +53,8 @@ public final class ProxyServer implements AutoCloseable {
     public static ProxyServer start(ProxyConfig config) throws Exception {
         AtomicReference<ServerTls> tls = new AtomicReference<>(SslContexts.load(config.tls()));
         Transport transport = Transport.best();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("portcullis-io"),
-                transport.ioHandlerFactory());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(eventLoopThreads(),
+                new DefaultThreadFactory("portcullis-io"), transport.ioHandlerFactory());
         try {
             ChannelGroup connections = new DefaultChannelGroup("portcullis-connections", GlobalEventExecutor.INSTANCE);
             UpstreamPools pools = new UpstreamPools(group, transport.socketChannel(), config.upstream(), WATER_MARK);
@@ -77,6 +77,16 @@ public final class ProxyServer implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /**
+     * One event loop per available processor (container-aware), not Netty's default of two: a
+     * sidecar shares its CPU quota with the app, and more loops than cores only add switching.
+     * {@code -Dio.netty.eventLoopThreads} still overrides it.
+     */
+    private static int eventLoopThreads() {
+        int configured = Integer.getInteger("io.netty.eventLoopThreads", 0);
+        return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
     }
 
     /** The bound address of the mTLS listener (the real port when {@code listen} asked for 0). */

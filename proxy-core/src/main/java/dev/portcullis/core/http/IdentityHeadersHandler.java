@@ -2,11 +2,14 @@ package dev.portcullis.core.http;
 
 import dev.portcullis.core.tls.ClientIdentity;
 import dev.portcullis.core.tls.HandshakeHandler;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -23,6 +26,8 @@ import java.net.SocketAddress;
 @Sharable
 public final class IdentityHeadersHandler extends ChannelInboundHandlerAdapter {
 
+    private static final AttributeKey<String> CLIENT_IP = AttributeKey.valueOf("portcullis.client-ip");
+
     private final RequestHeaderRules rules;
 
     public IdentityHeadersHandler(RequestHeaderRules rules) {
@@ -34,12 +39,20 @@ public final class IdentityHeadersHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest request) {
             ClientIdentity identity = ctx.channel().attr(HandshakeHandler.IDENTITY).get();
             String host = request.headers().get(HttpHeaderNames.HOST);
-            rules.apply(request.headers(), identity, clientIp(ctx.channel().remoteAddress()), host);
+            rules.apply(request.headers(), identity, clientIp(ctx.channel()), host);
         }
         ctx.fireChannelRead(msg);
     }
 
-    private static String clientIp(SocketAddress address) {
-        return address instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : String.valueOf(address);
+    /** Rendered on the connection's first request, then reused: the peer address cannot change. */
+    private static String clientIp(Channel channel) {
+        Attribute<String> cached = channel.attr(CLIENT_IP);
+        String ip = cached.get();
+        if (ip == null) {
+            SocketAddress address = channel.remoteAddress();
+            ip = address instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : String.valueOf(address);
+            cached.set(ip);
+        }
+        return ip;
     }
 }
