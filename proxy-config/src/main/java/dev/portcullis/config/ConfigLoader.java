@@ -4,13 +4,17 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -33,11 +37,14 @@ public final class ConfigLoader {
 
     private static final Keys ROOT_KEYS = Keys.of("listen", "tls", "upstream", "identity", "limits", "admin",
             "access_log").planned("tokens", "response", "shutdown");
-    private static final Keys TLS_KEYS = Keys.of("cert", "key", "client_ca", "client_auth", "verify_depth",
-            "protocols", "handshake_timeout").planned("crl", "session_cache", "session_tickets", "reload");
+    private static final Keys TLS_KEYS = Keys.of("cert", "key", "client_ca", "client_auth", "crl", "crl_stale",
+            "verify_depth", "protocols", "session_cache", "session_tickets", "handshake_timeout", "reload");
+    private static final Keys SESSION_CACHE_KEYS = Keys.of("size", "timeout");
+    private static final Keys SESSION_TICKETS_KEYS = Keys.of("enabled", "key_file", "rotate");
     private static final Keys UPSTREAM_KEYS = Keys.of("url", "connect_timeout", "response_timeout",
             "max_connections", "idle_timeout");
-    private static final Keys IDENTITY_KEYS = Keys.of("format", "headers", "strip").planned("allow");
+    private static final Keys IDENTITY_KEYS = Keys.of("format", "headers", "strip", "allow");
+    private static final Keys ALLOW_RULE_KEYS = Keys.of("subject", "san_uri", "san_dns", "fingerprint");
     private static final Keys HEADER_KEYS = Keys.of("verify", "subject", "issuer", "fingerprint", "serial", "san",
             "not_after");
     private static final Keys LIMITS_KEYS = Keys.of("max_header_size", "max_uri_size", "max_body_size",
@@ -53,11 +60,23 @@ public final class ConfigLoader {
     /** OpenSSL's own default is 100; a chain of more than 10 intermediates is a mistake, not a PKI. */
     private static final int MAX_VERIFY_DEPTH = 10;
     private static final int MAX_UPSTREAM_CONNECTIONS = 100_000;
+    /** Each cached session holds a native SSL_SESSION with the peer's chain; above a million is a typo, not a plan. */
+    private static final int MAX_SESSION_CACHE_SIZE = 1_000_000;
 
     /** Headers that frame or route the request: renaming an identity header onto them, or stripping them, breaks every request. */
     private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "transfer-encoding");
 
     private static final String FILE = "a file path";
+    private static final String BOOLEAN = "true or false";
+    private static final String ONE_RULE_KEY = "exactly one of subject, san_uri, san_dns or fingerprint";
+    private static final String SUBJECT_DN = "a subject DN in RFC 2253 form such as CN=billing,OU=payments,O=Example";
+    private static final String URI_PATTERN = "a URI such as spiffe://example.org/ns/billing/*";
+    private static final String DNS_PATTERN = "a DNS name such as *.billing.example.org";
+    private static final String FINGERPRINT_HEX =
+            "64 hex digits without colons, the SHA-256 of the certificate as in X-Client-Fingerprint";
+    private static final Pattern FINGERPRINT = Pattern.compile("[0-9a-fA-F]{64}");
+    /** Scheme, then {@code //authority} when there is one (RFC 3986 §3); wildcards may follow it, in the path. */
+    private static final Pattern URI_PREFIX = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*):(//[^/]*)?");
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,8}");
 
     private final Path source;
@@ -120,9 +139,49 @@ public final class ConfigLoader {
         List<String> protocols = bindProtocols(tls.list("protocols", "a list such as [TLSv1.3, TLSv1.2]"));
         Duration handshakeTimeout = tls.get("handshake_timeout", Durations.EXPECTED, Durations::parse,
                 Duration.ofSeconds(10));
+        TlsConfig.SessionCache sessionCache = bindSessionCache(tls.mapping("session_cache", SESSION_CACHE_KEYS,
+                "a mapping such as {size: 10000, timeout: 300s}"));
         fileChecks.add(() -> checkServerKeyMaterial(certAt, cert, keyAt, key));
         fileChecks.add(() -> readCertificates(clientCaAt, clientCa));
-        return new TlsConfig(cert, key, clientCa, clientAuth, verifyDepth, protocols, handshakeTimeout);
+        TlsConfig.SessionTickets sessionTickets = bindSessionTickets(tls.mapping("session_tickets",
+                SESSION_TICKETS_KEYS, "a mapping such as {enabled: true, key_file: null, rotate: 1h}"));
+        List<YamlScalar> crlAt = tls.list("crl", "a list of file paths such as [ca.crl]")
+                .map(YamlList::items).orElse(List.of());
+        TlsConfig.CrlStale crlStale = tls.get("crl_stale", "error or warn", text -> switch (text) {
+            case "error" -> TlsConfig.CrlStale.ERROR;
+            case "warn" -> TlsConfig.CrlStale.WARN;
+            default -> throw ValueErrors.expected(text, "error or warn");
+        }, TlsConfig.CrlStale.ERROR);
+        List<Path> crl = new ArrayList<>();
+        for (YamlScalar at : crlAt) {
+            Path file = at.as(this::path);
+            crl.add(file);
+            fileChecks.add(() -> checkCrl(at, file, clientCaAt, clientCa, crlStale));
+        }
+        boolean reload = tls.get("reload", BOOLEAN, ConfigLoader::bool, true);
+        return new TlsConfig(cert, key, clientCa, clientAuth, verifyDepth, protocols, handshakeTimeout,
+                sessionCache, sessionTickets, crl, crlStale, reload);
+    }
+
+    private static TlsConfig.SessionCache bindSessionCache(YamlMapping cache) throws ConfigException {
+        return new TlsConfig.SessionCache(
+                cache.get("size", "an integer", integer(0, MAX_SESSION_CACHE_SIZE), 10_000),
+                cache.get("timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(300)));
+    }
+
+    /** The key file is checked whether or not tickets are enabled: a file the config names must be usable. */
+    private TlsConfig.SessionTickets bindSessionTickets(YamlMapping tickets) throws ConfigException {
+        boolean enabled = tickets.get("enabled", BOOLEAN, ConfigLoader::bool, true);
+        Optional<YamlScalar> keyFileAt = tickets.nullableScalar("key_file", "a file path or null");
+        Optional<Path> keyFile = Optional.empty();
+        if (keyFileAt.isPresent()) {
+            YamlScalar at = keyFileAt.get();
+            Path file = at.as(this::path);
+            keyFile = Optional.of(file);
+            fileChecks.add(() -> readTicketKeys(at, file));
+        }
+        Duration rotate = tickets.get("rotate", Durations.EXPECTED, Durations::parse, Duration.ofHours(1));
+        return new TlsConfig.SessionTickets(enabled, keyFile, rotate);
     }
 
     private static List<String> bindProtocols(Optional<YamlList> list) throws ConfigException {
@@ -167,7 +226,100 @@ public final class ConfigLoader {
         for (YamlScalar item : stripList.map(YamlList::items).orElse(List.of())) {
             strip.add(item.as(ConfigLoader::headerName));
         }
-        return new IdentityConfig(format, headers, strip);
+        List<AllowRule> allow = new ArrayList<>();
+        Optional<List<YamlMapping>> rules = identity.mappings("allow",
+                "a list of rules such as [{san_uri: \"spiffe://example.org/ns/billing/*\"}]",
+                "a rule, a mapping with " + ONE_RULE_KEY, ALLOW_RULE_KEYS);
+        for (YamlMapping rule : rules.orElse(List.of())) {
+            allow.add(bindAllowRule(rule));
+        }
+        return new IdentityConfig(format, headers, strip, allow);
+    }
+
+    /** One key per rule: rules are alternatives, so a rule with two keys would leave open whether both must match. */
+    private static AllowRule bindAllowRule(YamlMapping rule) throws ConfigException {
+        List<String> written = rule.written();
+        if (written.isEmpty()) {
+            throw YamlMapping.error(rule.path(), rule.line(), "empty rule (expected: " + ONE_RULE_KEY + ")");
+        }
+        if (written.size() > 1) {
+            throw YamlMapping.error(rule.path(), rule.line(), "found " + and(written) + " in one rule (expected: "
+                    + ONE_RULE_KEY + "; any rule that matches admits, so write one rule per key)");
+        }
+        return switch (written.get(0)) {
+            case "subject" -> new AllowRule(AllowRule.Kind.SUBJECT,
+                    rule.requiredScalar("subject", SUBJECT_DN).as(ConfigLoader::subjectPattern));
+            case "san_uri" -> new AllowRule(AllowRule.Kind.SAN_URI,
+                    rule.requiredScalar("san_uri", URI_PATTERN).as(ConfigLoader::uriPattern));
+            case "san_dns" -> new AllowRule(AllowRule.Kind.SAN_DNS,
+                    rule.requiredScalar("san_dns", DNS_PATTERN).as(ConfigLoader::dnsPattern));
+            default -> new AllowRule(AllowRule.Kind.FINGERPRINT,
+                    rule.requiredScalar("fingerprint", FINGERPRINT_HEX).as(ConfigLoader::fingerprint));
+        };
+    }
+
+    /** Compared exactly with the rendered subject; a DN always has at least one {@code type=value}. */
+    private static String subjectPattern(String text) {
+        if (text.isBlank() || !text.contains("=")) {
+            throw ValueErrors.expected(text, SUBJECT_DN);
+        }
+        return text;
+    }
+
+    /** Lowercase, as X-Client-Fingerprint renders it, so that matching is a plain comparison. */
+    private static String fingerprint(String text) {
+        if (!FINGERPRINT.matcher(text).matches()) {
+            throw ValueErrors.expected(text, FINGERPRINT_HEX);
+        }
+        return text.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A URI SAN pattern: {@code *} and {@code **} only as whole path segments after the scheme and
+     * authority ({@code spiffe://example.org/ns/*}), so that a wildcard never spans a {@code /} or
+     * reaches into the trust domain.
+     */
+    private static String uriPattern(String text) {
+        Matcher prefix = URI_PREFIX.matcher(text);
+        if (!prefix.lookingAt()) {
+            throw ValueErrors.expected(text, URI_PATTERN);
+        }
+        if (prefix.group(2) == null || prefix.group().contains("*")) {
+            if (text.contains("*")) {
+                throw ValueErrors.expected(text, "* or ** only as whole path segments after scheme://authority/, "
+                        + "such as spiffe://example.org/ns/*");
+            }
+            return text;
+        }
+        for (String segment : text.substring(prefix.end()).split("/", -1)) {
+            if (segment.contains("*") && !isWildcard(segment)) {
+                throw ValueErrors.expected(text, "* or ** only as a whole path segment, such as spiffe://example.org/ns/*");
+            }
+        }
+        return text;
+    }
+
+    /** A DNS SAN pattern: non-empty labels, {@code *} and {@code **} only as whole labels. */
+    private static String dnsPattern(String text) {
+        for (String label : text.split("\\.", -1)) {
+            if (label.isEmpty()) {
+                throw ValueErrors.expected(text, DNS_PATTERN);
+            }
+            if (label.contains("*") && !isWildcard(label)) {
+                throw ValueErrors.expected(text, "* or ** only as a whole label, such as *.billing.example.org");
+            }
+        }
+        return text;
+    }
+
+    private static boolean isWildcard(String part) {
+        return part.equals("*") || part.equals("**");
+    }
+
+    /** {@code a}, {@code a and b}, {@code a, b and c}. */
+    private static String and(List<String> words) {
+        int last = words.size() - 1;
+        return last == 0 ? words.get(0) : String.join(", ", words.subList(0, last)) + " and " + words.get(last);
     }
 
     /** Each name must be a token and distinct from the others, as the proxy compares them (case, {@code _}). */
@@ -244,6 +396,15 @@ public final class ConfigLoader {
         }
     }
 
+    /** Only the two words: YAML 1.1's yes/no/on/off are a classic source of surprises. */
+    private static boolean bool(String text) {
+        return switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ValueErrors.expected(text, BOOLEAN);
+        };
+    }
+
     private static Function<String, Integer> integer(int min, int max) {
         return text -> {
             int value = DECIMAL.matcher(text).matches() ? Integer.parseInt(text) : -1;
@@ -290,6 +451,31 @@ public final class ConfigLoader {
         } catch (PemException e) {
             throw keyAt.error("file " + ValueErrors.quoteWhole(key.toString()) + ": " + e.getMessage() + " in "
                     + ValueErrors.quoteWhole(cert.toString()));
+        }
+    }
+
+    private static void readTicketKeys(YamlScalar at, Path file) throws ConfigException {
+        try {
+            TicketKeyFile.read(file);
+        } catch (PemException e) {
+            throw at.error(e.getMessage());
+        }
+    }
+
+    /** Parses the file, then checks each CRL's signature and age against client_ca (read again: it is cheap). */
+    private static void checkCrl(YamlScalar at, Path file, YamlScalar clientCaAt, Path clientCa,
+            TlsConfig.CrlStale policy) throws ConfigException {
+        List<X509CRL> crls;
+        try {
+            crls = CrlFiles.read(file);
+        } catch (PemException e) {
+            throw at.error(e.getMessage());
+        }
+        List<X509Certificate> anchors = readCertificates(clientCaAt, clientCa);
+        try {
+            CrlFiles.check(crls, anchors, policy, Instant.now()); // warnings: logged by the core when it builds the context
+        } catch (PemException e) {
+            throw at.error("file " + ValueErrors.quoteWhole(file.toString()) + ": " + e.getMessage());
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.portcullis.config;
 
-/** A PEM file that cannot be used; the message is one line and names no secret. */
+/**
+ * A certificate, key, CRL or ticket-key file that cannot be used ({@link PemFiles},
+ * {@link CrlFiles}, {@link TicketKeyFile}); the message is one line and names no secret.
+ */
 public final class PemException extends Exception {
 
     public PemException(String message) {

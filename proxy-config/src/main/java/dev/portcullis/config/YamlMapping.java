@@ -136,6 +136,66 @@ final class YamlMapping {
         return Optional.of(new YamlList(listPath, YamlDocument.line(node), List.copyOf(items)));
     }
 
+    /**
+     * The list of mappings at {@code key}, each checked against {@code itemKeys} as any mapping is
+     * (unknown keys get a did-you-mean). Item {@code i} is named {@code key[i]} and its line is
+     * where the item starts. {@code expected} describes the list, {@code expectedItem} one item.
+     */
+    Optional<List<YamlMapping>> mappings(String key, String expected, String expectedItem, Keys itemKeys)
+            throws ConfigException {
+        String listPath = pathOf(key);
+        NodeTuple entry = values.get(known(key));
+        if (entry == null) {
+            return Optional.empty();
+        }
+        Node node = entry.getValueNode();
+        if (!(node instanceof SequenceNode sequence)) {
+            String found = YamlDocument.isNull(node) ? "empty value" : YamlDocument.describe(node);
+            throw error(listPath, YamlDocument.line(node), found + " (expected: " + expected + ")");
+        }
+        List<YamlMapping> items = new ArrayList<>();
+        for (Node item : sequence.getValue()) {
+            String itemPath = listPath + "[" + items.size() + "]";
+            int itemLine = YamlDocument.line(item);
+            checkPlain(item, itemPath);
+            if (!(item instanceof MappingNode mapping)) {
+                String found = YamlDocument.isNull(item) ? "empty value" : YamlDocument.describe(item);
+                throw error(itemPath, itemLine, found + " (expected: " + expectedItem + ")");
+            }
+            items.add(new YamlMapping(itemPath, itemLine, itemKeys, entries(mapping, itemPath, itemKeys),
+                    environment));
+        }
+        return Optional.of(List.copyOf(items));
+    }
+
+    /** The keys written in this mapping, in document order. */
+    List<String> written() {
+        return List.copyOf(values.keySet());
+    }
+
+    /**
+     * As {@link #scalar}, but an explicit null ({@code key: null}, {@code key: ~} or {@code key:})
+     * reads as absent: for optional values whose documented default is null.
+     */
+    Optional<YamlScalar> nullableScalar(String key, String expected) throws ConfigException {
+        NodeTuple entry = values.get(known(key));
+        if (entry == null || YamlDocument.isNull(entry.getValueNode())) {
+            return Optional.empty();
+        }
+        return scalar(key, expected);
+    }
+
+    /** As {@link #mapping(String, Keys)}; a value that is not a mapping is refused with {@code expected}. */
+    YamlMapping mapping(String key, Keys childKeys, String expected) throws ConfigException {
+        NodeTuple entry = values.get(known(key));
+        if (entry != null && !YamlDocument.isNull(entry.getValueNode())
+                && !(entry.getValueNode() instanceof MappingNode)) {
+            Node node = entry.getValueNode();
+            throw error(pathOf(key), YamlDocument.line(node), YamlDocument.describe(node) + " (expected: " + expected + ")");
+        }
+        return mapping(key, childKeys);
+    }
+
     /** A list of scalars with its own position, for errors about the list as a whole. */
     record YamlList(String path, int line, List<YamlScalar> items) {
 

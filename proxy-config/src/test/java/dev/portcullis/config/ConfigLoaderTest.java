@@ -3,17 +3,23 @@ package dev.portcullis.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ConfigLoaderTest {
+
+    private static final String FINGERPRINT = "0123456789abcdef".repeat(4);
 
     private static final String MINIMAL = """
             tls:
@@ -43,6 +49,14 @@ class ConfigLoaderTest {
                   verify_depth: 2
                   protocols: [TLSv1.3]
                   handshake_timeout: 1500ms
+                  session_cache: {size: 0, timeout: 90s}
+                  session_tickets:
+                    enabled: false
+                    key_file: ticket.keys
+                    rotate: 30m
+                  crl: [ca.crl, ca-crl.der, stale.crl]
+                  crl_stale: warn
+                  reload: false
                 upstream:
                   url: "http://backend.local:9000/"
                   connect_timeout: 1s
@@ -60,6 +74,11 @@ class ConfigLoaderTest {
                     san: X-SAN
                     not_after: X-Not-After
                   strip: [X-User, X_Roles]
+                  allow:
+                    - subject: "CN=billing,OU=payments,O=Example"
+                    - { san_uri: "spiffe://example.org/ns/*/sa/**" }
+                    - { san_dns: "*.billing.example.org" }
+                    - fingerprint: "%s"
                 limits:
                   max_header_size: 32KiB
                   max_uri_size: 4KiB
@@ -68,20 +87,29 @@ class ConfigLoaderTest {
                 admin:
                   listen: "localhost:0"
                 access_log: logs/access.log
-                """.formatted(dir.getFileName()));
+                """.formatted(dir.getFileName(), FINGERPRINT.toUpperCase(Locale.ROOT)));
 
         ProxyConfig config = ConfigLoader.load(file, name -> null);
 
         assertThat(config).isEqualTo(new ProxyConfig(
                 new HostPort("::1", 9443),
                 new TlsConfig(dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("ca.crt"),
-                        TlsConfig.ClientAuth.OPTIONAL, 2, List.of("TLSv1.3"), Duration.ofMillis(1500)),
+                        TlsConfig.ClientAuth.OPTIONAL, 2, List.of("TLSv1.3"), Duration.ofMillis(1500),
+                        new TlsConfig.SessionCache(0, Duration.ofSeconds(90)),
+                        new TlsConfig.SessionTickets(false, Optional.of(dir.resolve("ticket.keys")),
+                                Duration.ofMinutes(30)),
+                        List.of(dir.resolve("ca.crl"), dir.resolve("ca-crl.der"), dir.resolve("stale.crl")),
+                        TlsConfig.CrlStale.WARN, false),
                 new UpstreamConfig(new HostPort("backend.local", 9000), Duration.ofSeconds(1), Duration.ofMinutes(2),
                         32, Duration.ofHours(1)),
                 new IdentityConfig(IdentityConfig.Format.BOTH,
                         new IdentityHeaderNames("X-Verify", "X-Subject", "X-Issuer", "X-Fingerprint", "X-Serial",
                                 "X-SAN", "X-Not-After"),
-                        List.of("X-User", "X_Roles")),
+                        List.of("X-User", "X_Roles"),
+                        List.of(new AllowRule(AllowRule.Kind.SUBJECT, "CN=billing,OU=payments,O=Example"),
+                                new AllowRule(AllowRule.Kind.SAN_URI, "spiffe://example.org/ns/*/sa/**"),
+                                new AllowRule(AllowRule.Kind.SAN_DNS, "*.billing.example.org"),
+                                new AllowRule(AllowRule.Kind.FINGERPRINT, FINGERPRINT))),
                 new LimitsConfig(new ByteSize(32 * 1024), new ByteSize(4 * 1024), new ByteSize(1L << 30),
                         Duration.ofSeconds(30)),
                 new AdminConfig(new HostPort("localhost", 0)),
@@ -96,15 +124,85 @@ class ConfigLoaderTest {
         assertThat(config).isEqualTo(new ProxyConfig(
                 new HostPort("0.0.0.0", 8443),
                 new TlsConfig(dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("ca.crt"),
-                        TlsConfig.ClientAuth.REQUIRE, 4, List.of("TLSv1.3", "TLSv1.2"), Duration.ofSeconds(10)),
+                        TlsConfig.ClientAuth.REQUIRE, 4, List.of("TLSv1.3", "TLSv1.2"), Duration.ofSeconds(10),
+                        new TlsConfig.SessionCache(10_000, Duration.ofSeconds(300)),
+                        new TlsConfig.SessionTickets(true, Optional.empty(), Duration.ofHours(1)),
+                        List.of(), TlsConfig.CrlStale.ERROR, true),
                 new UpstreamConfig(new HostPort("127.0.0.1", 8000), Duration.ofSeconds(2), Duration.ofSeconds(30),
                         256, Duration.ofSeconds(60)),
-                new IdentityConfig(IdentityConfig.Format.HEADERS, IdentityHeaderNames.DEFAULTS, List.of()),
+                new IdentityConfig(IdentityConfig.Format.HEADERS, IdentityHeaderNames.DEFAULTS, List.of(), List.of()),
                 new LimitsConfig(ByteSize.parse("16KiB"), ByteSize.parse("8KiB"), ByteSize.parse("10MiB"),
                         Duration.ofSeconds(60)),
                 new AdminConfig(new HostPort("127.0.0.1", 9901)),
                 AccessLogConfig.STDOUT,
                 dir.resolve("minimal.yaml")));
+    }
+
+    @Test
+    void explicitNullKeyFileAndEmptyListsReadAsDefaults() throws Exception {
+        ProxyConfig config = ConfigLoader.load(write("nulls.yaml", """
+                tls:
+                  cert: tls.crt
+                  key: tls.key
+                  client_ca: ca.crt
+                  session_cache:
+                  session_tickets: {enabled: true, key_file: null, rotate: 1h}
+                  crl: []
+                identity:
+                  allow: []
+                """), name -> null);
+
+        ProxyConfig minimal = ConfigLoader.load(write("minimal.yaml", MINIMAL), name -> null);
+        assertThat(config.tls()).isEqualTo(minimal.tls());
+        assertThat(config.identity()).isEqualTo(minimal.identity());
+    }
+
+    @Test
+    void rotateWithoutTicketsAndAKeyFileWithTicketsOffAreBothAccepted() throws Exception {
+        ProxyConfig config = ConfigLoader.load(write("tickets-off.yaml", MINIMAL + """
+                  session_tickets: {enabled: false, key_file: ticket.keys, rotate: 5m}
+                """), name -> null);
+
+        assertThat(config.tls().sessionTickets())
+                .isEqualTo(new TlsConfig.SessionTickets(false, Optional.of(dir.resolve("ticket.keys")),
+                        Duration.ofMinutes(5)));
+        assertThat(config.tls().files()).as("the reload watcher sees the key file too")
+                .containsExactly(dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("ca.crt"),
+                        dir.resolve("ticket.keys"));
+    }
+
+    @Test
+    void aStaleCrlIsRefusedUnlessCrlStaleIsWarn() throws Exception {
+        String stale = MINIMAL + "  crl: [stale.crl]\n";
+
+        assertThatThrownBy(() -> ConfigLoader.load(write("stale.yaml", stale), name -> null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is stale (nextUpdate 2020-01-02T00:00:00Z)");
+        assertThat(ConfigLoader.load(write("stale-warn.yaml", stale + "  crl_stale: warn\n"), name -> null)
+                .tls().crl()).containsExactly(dir.resolve("stale.crl"));
+    }
+
+    @Test
+    void crlPathsAreResolvedAgainstTheConfigDirectoryAndPemAndDerMix() throws Exception {
+        Path sub = Files.createDirectories(dir.resolve("crl-sub"));
+        Files.copy(dir.resolve("ca.crl"), sub.resolve("ca.crl"), StandardCopyOption.REPLACE_EXISTING);
+        ProxyConfig config = ConfigLoader.load(write("crl-mixed.yaml", MINIMAL + """
+                  crl:
+                    - crl-sub/ca.crl
+                    - ./ca-crl.der
+                """), name -> null);
+
+        assertThat(config.tls().crl()).containsExactly(sub.resolve("ca.crl"), dir.resolve("ca-crl.der"));
+    }
+
+    @Test
+    void fingerprintsAreNormalizedToLowercaseAsTheHeaderRendersThem() throws Exception {
+        ProxyConfig config = ConfigLoader.load(write("fingerprint.yaml", MINIMAL + """
+                identity:
+                  allow: [{fingerprint: "%s"}]
+                """.formatted(FINGERPRINT.toUpperCase(Locale.ROOT))), name -> null);
+
+        assertThat(config.identity().allow()).containsExactly(new AllowRule(AllowRule.Kind.FINGERPRINT, FINGERPRINT));
     }
 
     @Test

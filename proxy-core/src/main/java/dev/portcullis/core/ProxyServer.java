@@ -1,6 +1,7 @@
 package dev.portcullis.core;
 
 import dev.portcullis.config.ProxyConfig;
+import dev.portcullis.core.metrics.ProxyMetrics;
 import dev.portcullis.core.pipeline.ProxyChannelInitializer;
 import dev.portcullis.core.tls.HandshakeFailureLog;
 import dev.portcullis.core.tls.ServerTls;
@@ -16,10 +17,14 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -39,10 +44,20 @@ public final class ProxyServer implements AutoCloseable {
     private final Channel listener;
     private final ChannelGroup connections;
 
-    private ProxyServer(EventLoopGroup group, Channel listener, ChannelGroup connections) {
+    private final AtomicReference<ServerTls> tls;
+    private final ScheduledExecutorService tlsScheduler;
+    private final TlsReloader reloader;
+    private final ProxyMetrics metrics;
+
+    private ProxyServer(EventLoopGroup group, Channel listener, ChannelGroup connections, AtomicReference<ServerTls> tls,
+                        ScheduledExecutorService tlsScheduler, TlsReloader reloader, ProxyMetrics metrics) {
         this.group = group;
         this.listener = listener;
         this.connections = connections;
+        this.tls = tls;
+        this.tlsScheduler = tlsScheduler;
+        this.reloader = reloader;
+        this.metrics = metrics;
     }
 
     /**
@@ -51,7 +66,28 @@ public final class ProxyServer implements AutoCloseable {
      * @throws Exception when the TLS material cannot be loaded or the address cannot be bound
      */
     public static ProxyServer start(ProxyConfig config) throws Exception {
-        AtomicReference<ServerTls> tls = new AtomicReference<>(SslContexts.load(config.tls()));
+        return start(config, new SimpleMeterRegistry());
+    }
+
+    /**
+     * As {@link #start(ProxyConfig)}, registering Portcullis's meters in {@code registry}.
+     */
+    public static ProxyServer start(ProxyConfig config, MeterRegistry registry) throws Exception {
+        ScheduledExecutorService tlsScheduler = Executors.newSingleThreadScheduledExecutor(
+                new DefaultThreadFactory("portcullis-tls", true));
+        try {
+            return start(config, new ProxyMetrics(registry), tlsScheduler);
+        } catch (Exception | Error e) {
+            tlsScheduler.shutdownNow();
+            throw e;
+        }
+    }
+
+    private static ProxyServer start(ProxyConfig config, ProxyMetrics metrics, ScheduledExecutorService tlsScheduler)
+            throws Exception {
+        AtomicReference<ServerTls> tls = new AtomicReference<>(
+                SslContexts.load(config.tls(), config.identity().allow(), tlsScheduler));
+        metrics.bindTls(tls::get);
         Transport transport = Transport.best();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(eventLoopThreads(),
                 new DefaultThreadFactory("portcullis-io"), transport.ioHandlerFactory());
@@ -59,7 +95,7 @@ public final class ProxyServer implements AutoCloseable {
             ChannelGroup connections = new DefaultChannelGroup("portcullis-connections", GlobalEventExecutor.INSTANCE);
             UpstreamPools pools = new UpstreamPools(group, transport.socketChannel(), config.upstream(), WATER_MARK);
             ProxyChannelInitializer initializer = new ProxyChannelInitializer(config, tls::get,
-                    new HandshakeFailureLog(HANDSHAKE_FAILURE_LINES_PER_SECOND), pools, connections);
+                    new HandshakeFailureLog(HANDSHAKE_FAILURE_LINES_PER_SECOND), metrics, pools, connections);
             Channel listener = new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannel())
@@ -70,7 +106,9 @@ public final class ProxyServer implements AutoCloseable {
                     .bind(config.listen().host(), config.listen().port())
                     .syncUninterruptibly()
                     .channel();
-            ProxyServer server = new ProxyServer(group, listener, connections);
+            TlsReloader reloader = new TlsReloader(config, tls, tlsScheduler, metrics);
+            reloader.start();
+            ProxyServer server = new ProxyServer(group, listener, connections, tls, tlsScheduler, reloader, metrics);
             LOG.debug("bound {} with the {} transport", server.address(), transport.name());
             return server;
         } catch (RuntimeException | Error e) {
@@ -94,11 +132,25 @@ public final class ProxyServer implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    /**
+     * Reloads the TLS material and {@code identity.allow} from the config file, as SIGHUP does.
+     * Asynchronous; a failure keeps the current material and is logged and counted.
+     */
+    public void reload() {
+        reloader.requestReload();
+    }
+
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
     /** Stops accepting, closes all connections and waits for the event loops to terminate. */
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
         connections.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        tlsScheduler.shutdownNow();
+        tls.get().close();
     }
 }

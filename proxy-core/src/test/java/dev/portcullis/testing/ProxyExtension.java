@@ -3,6 +3,7 @@ package dev.portcullis.testing;
 import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.ProxyConfig;
 import dev.portcullis.core.ProxyServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -151,6 +152,11 @@ public final class ProxyExtension implements BeforeAllCallback, AfterAllCallback
     /** The proxy's mTLS listener. */
     public InetSocketAddress address() {
         return running().address();
+    }
+
+    /** The running proxy's meters. */
+    public MeterRegistry registry() {
+        return server().metrics().registry();
     }
 
     public ProxyServer server() {

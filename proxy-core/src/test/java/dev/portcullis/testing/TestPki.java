@@ -4,7 +4,18 @@ import dev.portcullis.core.pki.CertificateBuilder;
 import dev.portcullis.core.pki.IssuedCertificate;
 import dev.portcullis.core.pki.PemWriter;
 
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
 import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509CRL;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +24,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -241,6 +254,39 @@ public final class TestPki {
                 ? List.of(root.certificate())
                 : List.of(root.certificate(), clientCa.certificate());
         return write(file, PemWriter.certificates(anchors));
+    }
+
+    // ---- revocation -----------------------------------------------------------------------
+
+    /** A PEM CRL signed by {@code issuer}, valid for a week, revoking {@code serials}. */
+    public static Path writeCrl(Path file, IssuedCertificate issuer, BigInteger... serials) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        return writeCrl(file, issuer, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(7)), List.of(serials));
+    }
+
+    /** A PEM CRL signed by {@code issuer} with the given validity, revoking {@code serials}. */
+    public static Path writeCrl(Path file, IssuedCertificate issuer, Instant thisUpdate, Instant nextUpdate,
+                                Collection<BigInteger> serials) {
+        try {
+            JcaX509v2CRLBuilder builder = new JcaX509v2CRLBuilder(issuer.certificate(), Date.from(thisUpdate));
+            builder.setNextUpdate(Date.from(nextUpdate));
+            Date revokedAt = Date.from(thisUpdate);
+            for (BigInteger serial : serials) {
+                builder.addCRLEntry(serial, revokedAt, CRLReason.keyCompromise);
+            }
+            String algorithm = issuer.privateKey().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+            X509CRL crl = new JcaX509CRLConverter().getCRL(
+                    builder.build(new JcaContentSignerBuilder(algorithm).build(issuer.privateKey())));
+            StringWriter pem = new StringWriter();
+            try (JcaPEMWriter writer = new JcaPEMWriter(pem)) {
+                writer.writeObject(crl);
+            }
+            return write(file, pem.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot build CRL", e);
+        }
     }
 
     private static Path write(Path file, String text) {

@@ -9,6 +9,7 @@ package dev.portcullis.core.pipeline;
  *   <li>{@link #KEEP_ALIVE}: Connection: close / keep-alive bookkeeping</li>
  *   <li>{@link #IDLE}, {@link #IDLE_CLOSE}: closes connections idle for {@code limits.idle_timeout}</li>
  *   <li>{@link #FRAMING_GUARD}: strict framing and size limits</li>
+ *   <li>{@link #ALLOW_LIST}: 403 for clients {@code identity.allow} does not admit</li>
  *   <li>{@link #EXPECT_CONTINUE}: answers {@code Expect: 100-continue} itself</li>
  *   <li>{@link #IDENTITY_HEADERS}: strips spoofable headers, sets identity and forwarding headers</li>
  *   <li>{@link #FORWARDING}: streams the exchange to the pooled upstream connection</li>
@@ -23,6 +24,7 @@ public final class PipelineNames {
     public static final String IDLE = "idle";
     public static final String IDLE_CLOSE = "idle-close";
     public static final String FRAMING_GUARD = "framing-guard";
+    public static final String ALLOW_LIST = "allow-list";
     public static final String EXPECT_CONTINUE = "expect-continue";
     public static final String IDENTITY_HEADERS = "identity-headers";
     public static final String FORWARDING = "forwarding";

@@ -1,9 +1,11 @@
 package dev.portcullis.core.pipeline;
 
 import dev.portcullis.config.ProxyConfig;
+import dev.portcullis.core.http.AllowListHandler;
 import dev.portcullis.core.http.FramingGuardHandler;
 import dev.portcullis.core.http.IdentityHeadersHandler;
 import dev.portcullis.core.http.RequestHeaderRules;
+import dev.portcullis.core.metrics.ProxyMetrics;
 import dev.portcullis.core.tls.HandshakeFailureLog;
 import dev.portcullis.core.tls.HandshakeHandler;
 import dev.portcullis.core.tls.ServerTls;
@@ -17,7 +19,6 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
@@ -32,9 +33,12 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     /** Room for the method, spaces and version around a URI of {@code max_uri_size}. */
     private static final int REQUEST_LINE_SLACK = 64;
 
+    private static final AllowListHandler ALLOW_LIST = new AllowListHandler();
+
     private final ProxyConfig config;
     private final Supplier<ServerTls> tls;
     private final HandshakeFailureLog failureLog;
+    private final ProxyMetrics metrics;
     private final IdentityHeadersHandler identityHeaders;
     private final UpstreamPools upstreamPools;
     private final HttpDecoderConfig decoderConfig;
@@ -46,10 +50,11 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
      * @param connections every open client connection, so that shutdown can close them
      */
     public ProxyChannelInitializer(ProxyConfig config, Supplier<ServerTls> tls, HandshakeFailureLog failureLog,
-                                   UpstreamPools upstreamPools, ChannelGroup connections) {
+                                   ProxyMetrics metrics, UpstreamPools upstreamPools, ChannelGroup connections) {
         this.config = config;
         this.tls = tls;
         this.failureLog = failureLog;
+        this.metrics = metrics;
         this.identityHeaders = new IdentityHeadersHandler(new RequestHeaderRules(config.identity()));
         this.upstreamPools = upstreamPools;
         this.connections = connections;
@@ -72,10 +77,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     /** TLS first: nothing reaches HTTP parsing from a client whose chain was not verified. */
     private void addTls(SocketChannel ch, ChannelPipeline pipeline) {
         ServerTls current = tls.get();
-        SslHandler ssl = current.context().newHandler(ch.alloc());
-        ssl.setHandshakeTimeoutMillis(config.tls().handshakeTimeout().toMillis());
-        pipeline.addLast(PipelineNames.TLS, ssl);
-        pipeline.addLast(PipelineNames.HANDSHAKE, new HandshakeHandler(current.serverUriSan(), failureLog));
+        pipeline.addLast(PipelineNames.TLS, current.newHandler(ch.alloc(), config.tls().handshakeTimeout().toMillis()));
+        pipeline.addLast(PipelineNames.HANDSHAKE, new HandshakeHandler(current, failureLog, metrics));
     }
 
     /** Streaming HTTP/1.1: no aggregation, so bodies never sit whole in memory. */
@@ -91,18 +94,19 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     }
 
     /**
-     * Framing and limits before anything else looks at a request; 100-continue only after the
-     * size check, so an oversized upload is refused before the client sends it.
+     * Framing and limits before anything else looks at a request, then the allow-list;
+     * 100-continue only after both, so a refused upload is refused before the client sends it.
      */
     private void addRequestRules(ChannelPipeline pipeline) {
         pipeline.addLast(PipelineNames.FRAMING_GUARD, new FramingGuardHandler(
                 config.limits().maxUriSize().toIntExact(), config.limits().maxBodySize().bytes()));
+        pipeline.addLast(PipelineNames.ALLOW_LIST, ALLOW_LIST);
         pipeline.addLast(PipelineNames.EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
         pipeline.addLast(PipelineNames.IDENTITY_HEADERS, identityHeaders);
     }
 
     private void addForwarding(SocketChannel ch, ChannelPipeline pipeline) {
         pipeline.addLast(PipelineNames.FORWARDING, new ForwardingHandler(
-                upstreamPools.forLoop(ch.eventLoop()), config.upstream().responseTimeout().toMillis()));
+                upstreamPools.forLoop(ch.eventLoop()), config.upstream().responseTimeout().toMillis(), metrics));
     }
 }

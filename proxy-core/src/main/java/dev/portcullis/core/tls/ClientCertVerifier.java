@@ -28,8 +28,9 @@ import java.util.stream.Collectors;
 
 /**
  * Decides whether a client certificate chain is trusted: every presented certificate within its
- * validity, the leaf carrying the clientAuth extended key usage, and a PKIX path from the leaf to
- * one of the {@code client_ca} anchors with at most {@code verify_depth} intermediates.
+ * validity, the leaf carrying the clientAuth extended key usage, a PKIX path from the leaf to one
+ * of the {@code client_ca} anchors with at most {@code verify_depth} intermediates, and no
+ * certificate on that path revoked by a configured CRL.
  *
  * <p>BoringSSL calls this through tcnative's custom-verify callback on every full handshake
  * (resumed sessions skip it). Netty turns an {@link OpenSslCertificateException} into the TLS alert
@@ -46,11 +47,13 @@ final class ClientCertVerifier extends X509ExtendedTrustManager {
     private final Set<TrustAnchor> anchors;
     private final X509Certificate[] acceptedIssuers;
     private final int verifyDepth;
+    private final RevocationIndex revocations;
 
-    ClientCertVerifier(List<X509Certificate> clientCa, int verifyDepth) {
+    ClientCertVerifier(List<X509Certificate> clientCa, int verifyDepth, RevocationIndex revocations) {
         this.anchors = clientCa.stream().map(c -> new TrustAnchor(c, null)).collect(Collectors.toUnmodifiableSet());
         this.acceptedIssuers = clientCa.toArray(X509Certificate[]::new);
         this.verifyDepth = verifyDepth;
+        this.revocations = revocations;
     }
 
     @Override
@@ -91,10 +94,24 @@ final class ClientCertVerifier extends X509ExtendedTrustManager {
         }
         X509Certificate leaf = chain[0];
         checkClientAuthUsage(leaf);
-        int intermediates = buildPath(chain).getCertPath().getCertificates().size() - 1;
+        PKIXCertPathBuilderResult result = buildPath(chain);
+        @SuppressWarnings("unchecked")
+        List<X509Certificate> path = (List<X509Certificate>) result.getCertPath().getCertificates();
+        int intermediates = path.size() - 1;
         if (intermediates > verifyDepth) {
             throw rejected("chain has " + intermediates + " intermediates, verify_depth is " + verifyDepth,
                     CertificateVerifier.X509_V_ERR_CERT_CHAIN_TOO_LONG);
+        }
+        checkRevocation(path, result.getTrustAnchor().getTrustedCert());
+    }
+
+    /** Leaf and every intermediate, each against its issuer's CRL (RFC 5280 §6.3). */
+    private void checkRevocation(List<X509Certificate> path, X509Certificate anchor) throws OpenSslCertificateException {
+        if (revocations.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < path.size(); i++) {
+            revocations.check(path.get(i), i + 1 < path.size() ? path.get(i + 1) : anchor);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.portcullis.core.upstream;
 import dev.portcullis.core.http.ErrorCode;
 import dev.portcullis.core.http.ErrorResponses;
 import dev.portcullis.core.http.RejectedRequest;
+import dev.portcullis.core.metrics.ProxyMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -34,14 +35,16 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
 
     private final UpstreamPool pool;
     private final long responseTimeoutMillis;
+    private final ProxyMetrics metrics;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Exchange current;
     private boolean closing;
 
-    public ForwardingHandler(UpstreamPool pool, long responseTimeoutMillis) {
+    public ForwardingHandler(UpstreamPool pool, long responseTimeoutMillis, ProxyMetrics metrics) {
         this.pool = pool;
         this.responseTimeoutMillis = responseTimeoutMillis;
+        this.metrics = metrics;
     }
 
     @Override
@@ -149,6 +152,7 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
     }
 
     void respondWithError(ErrorCode error, boolean close) {
+        metrics.requestRejected(error);
         ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, close));
         if (close) {
             closeAfterFlush();
@@ -173,6 +177,7 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void respondAndClose(RejectedRequest rejected) {
+        metrics.requestRejected(rejected.error());
         ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), rejected.error(), rejected.parameter(), true));
         closeAfterFlush();
     }

@@ -1,0 +1,199 @@
+package dev.portcullis.bench.load;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.HdrHistogram.Histogram;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+/**
+ * A closed-loop mTLS load driver for comparing Portcullis with nginx on one machine: N
+ * connections each send a GET, wait for the whole response and repeat, for a fixed window after
+ * a warm-up. It runs on Netty with BoringSSL, like the proxy, and keeps its own cost small (one
+ * event loop by default, a pre-encoded request, no aggregation, no per-request allocation beyond
+ * Netty's) because it shares the machine's two cores with the server under test.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.portcullis.bench.load.LoadDriver \
+ *     --url https://127.0.0.1:8443/hello --cert client.crt --key client.key --cacert ca.crt \
+ *     --mode keepalive --connections 50 --duration 10s --warmup 2s [--json result.json]
+ * </pre>
+ * Output: the run's header on stderr, {@code READY <n> connections} on stdout once idle mode
+ * holds its connections, then one summary line on stdout ({@link LoadResult#summaryLine}) and
+ * error examples on stderr. Exit status 0 after a run (errors are in the output), 1 when the run
+ * cannot start, 2 on a usage error.
+ */
+public final class LoadDriver {
+
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
+
+    private LoadDriver() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(LoadOptions.USAGE);
+            return;
+        }
+        LoadOptions options;
+        try {
+            options = LoadOptions.parse(args);
+        } catch (UsageException e) {
+            System.err.println("LoadDriver: " + e.getMessage());
+            System.err.println(LoadOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        try {
+            System.err.println("LoadDriver: " + options.mode().label() + " c=" + options.connections()
+                    + " threads=" + options.threads() + " " + ClientTransport.best().name() + " "
+                    + OpenSsl.versionString() + " " + options.protocols() + " -> " + options.url()
+                    + (options.mode() == Mode.IDLE ? "" : " (warm-up " + options.warmup().toMillis() + "ms)"));
+            LoadResult result = run(options, LoadDriver::printReady);
+            System.out.println(result.summaryLine());
+            result.errorExamples().forEach((kind, example) -> System.err.println("  " + kind + ": " + example));
+            if (options.json() != null) {
+                Files.writeString(options.json(), result.toJson() + System.lineSeparator());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.exit(1);
+        } catch (Exception e) {
+            System.err.println("LoadDriver: " + e.getMessage());
+            System.exit(1);
+        }
+        System.exit(0);   // the JVM's own non-daemon threads must not keep a script waiting
+    }
+
+    private static void printReady(int established) {
+        System.out.println("READY " + established + " connections");
+        System.out.flush();
+    }
+
+    /** Runs {@code options} in this JVM, printing {@code READY <n> connections} in idle mode. */
+    public static LoadResult run(LoadOptions options) throws Exception {
+        return run(options, LoadDriver::printReady);
+    }
+
+    /**
+     * Runs {@code options} in this JVM and returns when every connection is closed and the event
+     * loops have stopped. {@code onReady} gets the number of held connections in idle mode, as
+     * soon as every connection is established or has failed.
+     *
+     * @throws Exception when the PEM files cannot be read or the TLS context cannot be built
+     */
+    public static LoadResult run(LoadOptions options, IntConsumer onReady) throws Exception {
+        Mode mode = options.mode();
+        Target target = Target.parse(options.url());
+        SslContext ssl = ClientTls.build(options.cert(), options.key(), options.caCert(), options.protocols(), mode);
+        ClientTransport transport = ClientTransport.best();
+        RunStats stats = new RunStats();
+        ChannelGroup channels = new DefaultChannelGroup("load-driver", GlobalEventExecutor.INSTANCE);
+        RequestTemplate request = new RequestTemplate(target.requestBytes(mode.connectionPerRequest()));
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.threads(),
+                new DefaultThreadFactory("load-driver"), transport.ioHandlerFactory());
+        RunContext run = new RunContext(mode, target, ssl, request, stats, channels,
+                options.timeout().toNanos(), options.connections());
+        long windowNanos;
+        try {
+            List<Slot> slots = slots(run, group, transport, options);
+            long start = System.nanoTime();
+            if (mode == Mode.IDLE) {
+                windowNanos = holdIdle(run, slots, options, start, onReady);
+            } else {
+                long windowStart = start + options.warmup().toNanos();
+                windowNanos = options.duration().toNanos();
+                stats.openWindow(windowStart, windowStart + windowNanos);
+                slots.forEach(Slot::start);
+                sleepUntil(windowStart + windowNanos);
+            }
+        } finally {
+            stats.stop();
+            channels.close().awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
+            if (group.isTerminated()) {
+                request.close();   // never free memory a live event loop might still be writing from
+            }
+        }
+        return result(options, run, windowNanos);
+    }
+
+    /** N slots spread round-robin over the event loops, each with its own clone of the bootstrap. */
+    private static List<Slot> slots(RunContext run, EventLoopGroup group, ClientTransport transport,
+                                    LoadOptions options) {
+        Bootstrap template = new Bootstrap()
+                .group(group)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(options.timeout().toMillis(), Integer.MAX_VALUE));
+        List<Slot> slots = new ArrayList<>(options.connections());
+        for (int i = 0; i < options.connections(); i++) {
+            slots.add(new Slot(run, template, group.next()));
+        }
+        return slots;
+    }
+
+    /**
+     * Idle mode: open every connection, each completing one request; report how many are held;
+     * hold them for the duration. The window runs from the start to the end of the hold, so the
+     * latencies are those of the connect + handshake + first request. Returns the hold's length.
+     */
+    private static long holdIdle(RunContext run, List<Slot> slots, LoadOptions options, long start,
+                                 IntConsumer onReady) throws InterruptedException {
+        run.stats.openWindow(start, Long.MAX_VALUE);
+        slots.forEach(Slot::start);
+        // Each attempt ends within connect timeout + exchange timeout; the margin covers scheduling.
+        long bound = 2 * options.timeout().toMillis() + 5_000;
+        run.idleAttempts.await(bound, TimeUnit.MILLISECONDS);
+        onReady.accept(run.established.get());
+        long holdStart = System.nanoTime();
+        sleepUntil(holdStart + options.duration().toNanos());
+        long holdEnd = System.nanoTime();
+        run.stats.closeWindow(holdEnd);
+        return holdEnd - holdStart;
+    }
+
+    private static void sleepUntil(long deadlineNanos) throws InterruptedException {
+        for (long left; (left = deadlineNanos - System.nanoTime()) > 0; ) {
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
+    }
+
+    private static LoadResult result(LoadOptions options, RunContext run, long windowNanos) {
+        RunStats stats = run.stats;
+        Histogram latencies = stats.latencies();
+        double seconds = windowNanos / 1e9;
+        long requests = stats.requests();
+        Map<String, Long> errors = stats.errors();
+        long errorCount = errors.values().stream().mapToLong(Long::longValue).sum();
+        double rps = options.mode() == Mode.IDLE || seconds <= 0 ? 0 : requests / seconds;
+        boolean any = latencies.getTotalCount() > 0;
+        return new LoadResult(options.mode(), options.connections(), seconds, requests, errorCount, errors,
+                stats.errorExamples(), rps,
+                any ? ms(latencies.getValueAtPercentile(50)) : 0,
+                any ? ms(latencies.getValueAtPercentile(90)) : 0,
+                any ? ms(latencies.getValueAtPercentile(99)) : 0,
+                any ? ms(latencies.getValueAtPercentile(99.9)) : 0,
+                any ? ms(latencies.getMaxValue()) : 0,
+                stats.handshakes(), stats.resumed(), stats.tlsProtocol(), stats.responseBytes(),
+                run.established.get());
+    }
+
+    private static double ms(long micros) {
+        return micros / 1000.0;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.portcullis.bench.load;
+
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+
+/**
+ * The outcome of one run: counts and latency percentiles of the requests that completed inside
+ * the measurement window, and every error by kind. {@link #summaryLine} is the one human line,
+ * {@link #toJson} the machine-readable form that comparison scripts read.
+ *
+ * @param durationSeconds the measurement window actually observed (idle: how long connections were held)
+ * @param requests        successful (2xx) responses completed inside the window
+ * @param errors          all errors, i.e. the sum of {@code errorsByKind}
+ * @param errorsByKind    kind ({@code connect}, {@code tls}, {@code timeout}, {@code reset}, {@code closed},
+ *                        {@code closed_idle}, {@code protocol}, {@code status_<code>}, ...) to count
+ * @param errorExamples   the first message seen per kind, for diagnosis
+ * @param rps             requests per second of the window (0 in idle mode, where it means nothing)
+ * @param handshakes      handshakes completed inside the window (handshake and resume modes)
+ * @param resumed         of those, the ones BoringSSL reports as resumed
+ * @param tlsProtocol     protocol of the first handshake, e.g. {@code TLSv1.3}
+ * @param responseBytes   response body bytes of the counted requests
+ * @param established     idle mode: connections established and held; otherwise 0
+ */
+public record LoadResult(Mode mode, int connections, double durationSeconds, long requests, long errors,
+                         Map<String, Long> errorsByKind, Map<String, String> errorExamples, double rps,
+                         double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs,
+                         long handshakes, long resumed, String tlsProtocol, long responseBytes, int established) {
+
+    public LoadResult {
+        errorsByKind = Collections.unmodifiableMap(new TreeMap<>(errorsByKind));   // sorted for stable output
+        errorExamples = Collections.unmodifiableMap(new TreeMap<>(errorExamples));
+    }
+
+    /** Resumed handshakes over all handshakes; present in the handshake and resume modes once one completed. */
+    public OptionalDouble resumedFraction() {
+        return mode.connectionPerRequest() && handshakes > 0
+                ? OptionalDouble.of((double) resumed / handshakes) : OptionalDouble.empty();
+    }
+
+    /**
+     * e.g. {@code keepalive c=50 8.0s: 123456 req, 15432.0 req/s, errors 0, p50 2.9ms p90 4.1ms
+     * p99 7.8ms p99.9 12.0ms max 30.1ms}, with the resumed share in the handshake and resume modes
+     * and the held connections in idle mode.
+     */
+    public String summaryLine() {
+        StringBuilder line = new StringBuilder();
+        line.append(mode.label()).append(" c=").append(connections)
+                .append(String.format(Locale.ROOT, " %.1fs: ", durationSeconds));
+        if (mode == Mode.IDLE) {
+            line.append(established).append(" held, ");
+        }
+        line.append(requests).append(" req, ")
+                .append(String.format(Locale.ROOT, "%.1f req/s", rps))
+                .append(", errors ").append(errors);
+        if (!errorsByKind.isEmpty()) {
+            StringJoiner kinds = new StringJoiner(", ", " (", ")");
+            errorsByKind.forEach((kind, count) -> kinds.add(kind + " " + count));
+            line.append(kinds);
+        }
+        line.append(", p50 ").append(ms(p50Ms)).append(" p90 ").append(ms(p90Ms))
+                .append(" p99 ").append(ms(p99Ms)).append(" p99.9 ").append(ms(p999Ms))
+                .append(" max ").append(ms(maxMs));
+        resumedFraction().ifPresent(f -> line.append(String.format(Locale.ROOT, ", resumed %.1f%% of %d handshakes",
+                100 * f, handshakes)));
+        if (!tlsProtocol.isEmpty()) {
+            line.append(", ").append(tlsProtocol);
+        }
+        return line.toString();
+    }
+
+    /** One JSON object: the keys of the brief, then the extras ({@code errors_by_kind}, ...). */
+    public String toJson() {
+        StringBuilder json = new StringBuilder("{");
+        field(json, "mode", quote(mode.label()));
+        field(json, "connections", Integer.toString(connections));
+        field(json, "duration_s", num(durationSeconds));
+        field(json, "requests", Long.toString(requests));
+        field(json, "errors", Long.toString(errors));
+        field(json, "rps", num(rps));
+        field(json, "p50_ms", num(p50Ms));
+        field(json, "p90_ms", num(p90Ms));
+        field(json, "p99_ms", num(p99Ms));
+        field(json, "p999_ms", num(p999Ms));
+        field(json, "max_ms", num(maxMs));
+        resumedFraction().ifPresent(f -> field(json, "resumed_fraction", num(f)));
+        if (mode.connectionPerRequest()) {
+            field(json, "handshakes", Long.toString(handshakes));
+        }
+        if (mode == Mode.IDLE) {
+            field(json, "established", Integer.toString(established));
+        }
+        field(json, "tls_protocol", quote(tlsProtocol));
+        field(json, "response_bytes", Long.toString(responseBytes));
+        StringJoiner kinds = new StringJoiner(",", "{", "}");
+        errorsByKind.forEach((kind, count) -> kinds.add(quote(kind) + ":" + count));
+        field(json, "errors_by_kind", kinds.toString());
+        return json.append('}').toString();
+    }
+
+    private static void field(StringBuilder json, String name, String value) {
+        if (json.length() > 1) {
+            json.append(',');
+        }
+        json.append('"').append(name).append("\":").append(value);
+    }
+
+    private static String num(double value) {
+        return String.format(Locale.ROOT, "%.3f", value);
+    }
+
+    private static String ms(double value) {
+        return String.format(Locale.ROOT, value < 1 ? "%.2fms" : "%.1fms", value);
+    }
+
+    private static String quote(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+}
