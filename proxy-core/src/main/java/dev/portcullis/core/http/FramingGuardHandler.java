@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -78,8 +80,7 @@ public final class FramingGuardHandler extends ChannelInboundHandlerAdapter {
         if (version.majorVersion() != 1 || version.minorVersion() > 1) {
             return ErrorCode.BAD_REQUEST;
         }
-        List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
-        if (hosts.size() != 1 || hosts.get(0).isEmpty()) {
+        if (!hasOneHost(request.headers())) {
             return ErrorCode.BAD_REQUEST;
         }
         if (!isOriginForm(request)) {
@@ -88,15 +89,28 @@ public final class FramingGuardHandler extends ChannelInboundHandlerAdapter {
         if (request.uri().length() > maxUriBytes) {
             return ErrorCode.URI_TOO_LONG;
         }
-        List<String> transferEncodings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!transferEncodings.isEmpty()
-                && (transferEncodings.size() != 1 || !"chunked".equalsIgnoreCase(transferEncodings.get(0).trim()))) {
+        if (request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) && !isChunkedOnly(request.headers())) {
             return ErrorCode.BAD_REQUEST;
         }
         if (HttpUtil.getContentLength(request, -1L) > maxBodyBytes) {
             return ErrorCode.BODY_TOO_LARGE;
         }
         return null;
+    }
+
+    /** Exactly one non-empty Host (RFC 9112 §3.2), checked without building a list. */
+    private static boolean hasOneHost(HttpHeaders headers) {
+        Iterator<? extends CharSequence> hosts = headers.valueCharSequenceIterator(HttpHeaderNames.HOST);
+        if (!hosts.hasNext() || hosts.next().length() == 0) {
+            return false;
+        }
+        return !hosts.hasNext();
+    }
+
+    /** One Transfer-Encoding, and it is {@code chunked} alone (RFC 9112 §6.1). */
+    private static boolean isChunkedOnly(HttpHeaders headers) {
+        List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        return codings.size() == 1 && "chunked".equalsIgnoreCase(codings.get(0).trim());
     }
 
     /** A proxy must not be turned into a forward proxy or a tunnel to somewhere else. */

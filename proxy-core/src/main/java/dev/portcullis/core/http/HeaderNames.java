@@ -1,6 +1,11 @@
 package dev.portcullis.core.http;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -32,9 +37,12 @@ final class HeaderNames {
     static final List<String> CERTIFICATE_HEADER_PREFIXES = List.of(
             "X-SSL-Client-", "SSL-Client-", "X-Forwarded-Tls-Client-Cert");
 
-    /** Names a Connection header may not remove: the message framing and the target. */
-    private static final NameSet NEVER_CONNECTION_OPTIONS = new NameSet(
-            List.of("Content-Length", "Transfer-Encoding", "Host"), List.of());
+    /**
+     * Connection tokens that never remove a header: the framing headers and the target (a client
+     * must not unframe its own message), and {@code close}, which names no header.
+     */
+    private static final NameSet NOT_CONNECTION_OPTIONS = new NameSet(
+            List.of("Content-Length", "Transfer-Encoding", "Host", "close"), List.of());
 
     /** Client-sent forwarding headers; Portcullis sets its own For, Proto and Host. */
     static final List<String> FORWARDING = List.of(
@@ -43,16 +51,23 @@ final class HeaderNames {
     private HeaderNames() {
     }
 
-    /** Whether a Connection value lists {@code name} among its comma-separated options. */
-    static boolean listedInConnection(List<String> connection, CharSequence name) {
-        if (connection.isEmpty() || NEVER_CONNECTION_OPTIONS.contains(name)) {
-            return false;
-        }
-        for (String value : connection) {
+    /**
+     * The names a message's Connection headers list (RFC 9110 §7.6.1) that are not removed
+     * anyway: usually none, since {@code keep-alive} is hop-by-hop itself and {@code close} names
+     * no header. Parsed once per message, so the per-header check costs nothing in the common case.
+     * Framing headers and Host are never options: a client must not unframe its own message.
+     *
+     * @param removedAnyway names the caller removes regardless
+     * @return the extra names, or an empty list (no allocation) when there are none
+     */
+    static List<String> connectionOptions(HttpHeaders headers, NameSet removedAnyway) {
+        List<String> options = List.of();
+        for (Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
+             values.hasNext(); ) {
+            CharSequence value = values.next();
             int start = 0;
             while (start < value.length()) {
-                int comma = value.indexOf(',', start);
-                int end = comma < 0 ? value.length() : comma;
+                int end = indexOf(value, ',', start);
                 int tokenStart = start;
                 int tokenEnd = end;
                 while (tokenStart < tokenEnd && isOws(value.charAt(tokenStart))) {
@@ -61,13 +76,37 @@ final class HeaderNames {
                 while (tokenEnd > tokenStart && isOws(value.charAt(tokenEnd - 1))) {
                     tokenEnd--;
                 }
-                if (HeaderNames.matches(value, tokenStart, tokenEnd, name)) {
-                    return true;
+                if (tokenEnd > tokenStart && !removedAnyway.contains(value, tokenStart, tokenEnd)
+                        && !NOT_CONNECTION_OPTIONS.contains(value, tokenStart, tokenEnd)) {
+                    if (options.isEmpty()) {
+                        options = new ArrayList<>(2);
+                    }
+                    options.add(value.subSequence(tokenStart, tokenEnd).toString());
                 }
                 start = end + 1;
             }
         }
+        return options;
+    }
+
+    /** Whether {@code name} is one of {@code options} (as {@link #connectionOptions} returned them). */
+    static boolean isListed(List<String> options, CharSequence name) {
+        for (int i = 0; i < options.size(); i++) {
+            String option = options.get(i);
+            if (matches(option, 0, option.length(), name)) {
+                return true;
+            }
+        }
         return false;
+    }
+
+    private static int indexOf(CharSequence s, char c, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (s.charAt(i) == c) {
+                return i;
+            }
+        }
+        return s.length();
     }
 
     private static boolean isOws(char c) {

@@ -1,6 +1,5 @@
 package dev.portcullis.core.http;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import java.util.ArrayList;
@@ -22,17 +21,21 @@ public final class HopByHopHeaders {
     }
 
     public static void remove(HttpHeaders headers) {
-        List<String> connection = headers.contains(HttpHeaderNames.CONNECTION)
-                ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
-        List<CharSequence> remove = new ArrayList<>(4);
+        List<String> connectionOptions = HeaderNames.connectionOptions(headers, HOP_BY_HOP);
+        List<CharSequence> remove = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
             CharSequence name = it.next().getKey();
-            if (HOP_BY_HOP.contains(name) || HeaderNames.listedInConnection(connection, name)) {
+            if (HOP_BY_HOP.contains(name) || HeaderNames.isListed(connectionOptions, name)) {
+                if (remove == null) {
+                    remove = new ArrayList<>(4);
+                }
                 remove.add(name);
             }
         }
-        for (CharSequence name : remove) {
-            headers.remove(name);
+        if (remove != null) {
+            for (CharSequence name : remove) {
+                headers.remove(name);
+            }
         }
     }
 }

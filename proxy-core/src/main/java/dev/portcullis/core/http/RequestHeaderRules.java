@@ -3,7 +3,6 @@ package dev.portcullis.core.http;
 import dev.portcullis.config.IdentityConfig;
 import dev.portcullis.config.IdentityHeaderNames;
 import dev.portcullis.core.tls.ClientIdentity;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
@@ -110,12 +109,11 @@ public final class RequestHeaderRules {
     }
 
     private void removeUntrusted(HttpHeaders headers) {
-        List<String> connection = headers.contains(HttpHeaderNames.CONNECTION)
-                ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
+        List<String> connectionOptions = HeaderNames.connectionOptions(headers, removed);
         List<CharSequence> remove = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
             CharSequence name = it.next().getKey();
-            if (removed.contains(name) || HeaderNames.listedInConnection(connection, name)) {
+            if (removed.contains(name) || HeaderNames.isListed(connectionOptions, name)) {
                 if (remove == null) {
                     remove = new ArrayList<>(4);
                 }
