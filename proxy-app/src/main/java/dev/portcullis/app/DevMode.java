@@ -92,6 +92,10 @@ final class DevMode implements AutoCloseable {
                 + " --cacert " + shellQuote(pki.caCert()) + " " + url;
     }
 
+    Portcullis portcullis() {
+        return portcullis;
+    }
+
     @Override
     public void close() {
         portcullis.close();

@@ -48,11 +48,12 @@ public final class Main {
             } else if (command instanceof Command.Certs certs) {
                 writeCerts(certs, out);
             } else if (command instanceof Command.Run run) {
-                serve(Portcullis.start(run.config()));
+                Portcullis portcullis = Portcullis.start(run.config());
+                serve(portcullis, portcullis);
             } else if (command instanceof Command.Demo demo) {
                 DevMode devMode = DevMode.start(demo.dir(), demo.port());
                 devMode.printBanner(out);
-                serve(devMode);
+                serve(devMode, devMode.portcullis());
             }
             return 0;
         } catch (CliError e) {
@@ -67,15 +68,15 @@ public final class Main {
         }
     }
 
-    /** Blocks until a signal has stopped {@code running}. */
-    private static void serve(AutoCloseable running) {
+    /** Blocks until a signal has stopped {@code running}; SIGHUP reloads {@code portcullis}'s TLS material. */
+    private static void serve(AutoCloseable running, Portcullis portcullis) {
         ShutdownSignals signals = ShutdownSignals.install(() -> {
             try {
                 running.close();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, portcullis::reload);
         try {
             signals.await();
         } catch (InterruptedException e) {

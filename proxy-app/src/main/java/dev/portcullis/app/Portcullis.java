@@ -63,6 +63,11 @@ final class Portcullis implements AutoCloseable {
         }
     }
 
+    /** Reloads the TLS material and identity.allow (SIGHUP); failures keep the current ones serving. */
+    void reload() {
+        proxy.reload();
+    }
+
     /** The mTLS listener's bound address. */
     InetSocketAddress address() {
         return proxy.address();

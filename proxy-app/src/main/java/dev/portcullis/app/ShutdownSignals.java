@@ -16,7 +16,7 @@ import static java.util.Objects.requireNonNull;
  * the stop action and then {@code System.exit(0)}. The shutdown hook stays as the fallback for
  * other exits (and for a JVM started with {@code -Xrs}, where the handlers cannot be installed);
  * it also shuts Log4j down last, since log4j2.xml disables Log4j's own hook so that the final
- * "stopped" line is not lost.
+ * "stopped" line is not lost. SIGHUP reloads the TLS material, as the file watcher does.
  */
 final class ShutdownSignals {
 
@@ -30,8 +30,8 @@ final class ShutdownSignals {
         this.stop = requireNonNull(stop, "stop");
     }
 
-    /** Installs the handlers and the hook; {@code stop} runs at most once. */
-    static ShutdownSignals install(Runnable stop) {
+    /** Installs the handlers and the hook; {@code stop} runs at most once, {@code reload} on every SIGHUP. */
+    static ShutdownSignals install(Runnable stop, Runnable reload) {
         ShutdownSignals signals = new ShutdownSignals(stop);
         Runtime.getRuntime().addShutdownHook(new Thread(signals::onJvmExit, "portcullis-shutdown"));
         for (String name : new String[] {"TERM", "INT"}) {
@@ -41,6 +41,14 @@ final class ShutdownSignals {
                 LOG.warn("cannot handle SIG{} ({}); it will stop Portcullis through the shutdown hook", name,
                         e.getMessage());
             }
+        }
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                LOG.info("SIGHUP received, reloading TLS material");
+                reload.run();
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.warn("cannot handle SIGHUP ({}); TLS material reloads only when its files change", e.getMessage());
         }
         return signals;
     }

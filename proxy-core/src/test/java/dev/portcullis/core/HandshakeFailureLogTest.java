@@ -2,6 +2,7 @@ package dev.portcullis.core;
 
 import dev.portcullis.testing.ClientCredentials;
 import dev.portcullis.testing.LogCapture;
+import dev.portcullis.testing.Meters;
 import dev.portcullis.testing.ProxyExtension;
 import dev.portcullis.testing.TlsTestClient;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,32 @@ class HandshakeFailureLogTest {
         awaitFailureLine("reason=depth_exceeded");
         proxy.handshake(proxy.pki().clientWithoutClientAuthEku());
         awaitFailureLine("reason=bad_certificate");
+    }
+
+    @Test
+    void eachFailureIsCountedOnceUnderItsReasonAndSuccessUnderNone() throws Exception {
+        assertCountedOnce("no_certificate", proxy.pki().noClientCert());
+        assertCountedOnce("unknown_ca", proxy.pki().clientFromUnknownCa());
+        assertCountedOnce("unknown_ca", proxy.pki().selfSignedClient());
+        assertCountedOnce("expired", proxy.pki().expiredClient());
+        assertCountedOnce("not_yet_valid", proxy.pki().notYetValidClient());
+        assertCountedOnce("depth_exceeded", proxy.pki().clientChain(2));
+        assertCountedOnce("bad_certificate", proxy.pki().clientWithoutClientAuthEku());
+
+        double ok = Meters.counter(proxy.registry(), "portcullis.tls.handshakes", "result", "ok", "reason", "none");
+        proxy.handshake(proxy.pki().validClient());
+        assertThat(Meters.counter(proxy.registry(), "portcullis.tls.handshakes", "result", "ok", "reason", "none") - ok)
+                .isEqualTo(1);
+    }
+
+    private static void assertCountedOnce(String reason, ClientCredentials credentials) throws Exception {
+        double before = Meters.handshakesFailed(proxy.registry(), reason);
+        assertThat(proxy.handshake(credentials).succeeded()).isFalse();
+        for (long deadline = System.nanoTime() + 2_000_000_000L;
+             Meters.handshakesFailed(proxy.registry(), reason) == before && System.nanoTime() < deadline; ) {
+            Thread.sleep(10);
+        }
+        assertThat(Meters.handshakesFailed(proxy.registry(), reason) - before).as(reason).isEqualTo(1);
     }
 
     @Test

@@ -42,7 +42,13 @@ final class RevocationIndex {
      */
     RevocationIndex(List<X509CRL> crls, Set<X500Principal> verifiedIssuers) {
         Map<X500Principal, IssuerCrl> index = new HashMap<>();
+        Map<X500Principal, X509CRL> newest = new HashMap<>();
         for (X509CRL crl : crls) {
+            // An old and a new CRL of one issuer may both be configured during a rollover.
+            newest.merge(crl.getIssuerX500Principal(), crl,
+                    (a, b) -> b.getThisUpdate().after(a.getThisUpdate()) ? b : a);
+        }
+        for (X509CRL crl : newest.values()) {
             X500Principal issuer = crl.getIssuerX500Principal();
             index.put(issuer, new IssuerCrl(crl, verifiedIssuers.contains(issuer)));
         }

@@ -111,11 +111,17 @@ public final class SslContexts {
             return RevocationIndex.EMPTY;
         }
         List<X509CRL> crls = new ArrayList<>();
+        Instant now = Instant.now();
         for (Path file : tls.crl()) {
-            crls.addAll(CrlFiles.read(file));
-        }
-        for (String warning : CrlFiles.check(crls, clientCa, tls.crlStale(), Instant.now())) {
-            LOG.warn(warning);
+            List<X509CRL> fromFile = CrlFiles.read(file);
+            try {
+                for (String warning : CrlFiles.check(fromFile, clientCa, tls.crlStale(), now)) {
+                    LOG.warn("file \"{}\": {}", file, warning);
+                }
+            } catch (PemException e) {
+                throw new PemException("file \"" + file + "\": " + e.getMessage(), e);
+            }
+            crls.addAll(fromFile);
         }
         Set<X500Principal> anchors = clientCa.stream().map(X509Certificate::getSubjectX500Principal)
                 .collect(Collectors.toUnmodifiableSet());
