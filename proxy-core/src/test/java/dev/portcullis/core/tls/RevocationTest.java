@@ -64,6 +64,7 @@ class RevocationTest {
         assertThat(proxy.handshake(bob).succeeded()).isFalse();
     }
 
+    /** Timing is printed, not asserted (shared CI machines are noisy); see benchmarks/README.md. */
     @Test
     void crlWithHundredThousandEntriesLoadsAndHandshakesStillSucceed() throws Exception {
         SecureRandom random = new SecureRandom();
@@ -74,13 +75,25 @@ class RevocationTest {
         Instant now = Instant.now();
         Path crl = TestPki.writeCrl(dir().resolve("big.crl"), proxy.pki().intermediate(),
                 now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)), serials);
+        double withoutCrl = millisPerFullHandshake();
         proxy.restart(b -> b.set("tls.crl", List.of(crl.toString())));
 
-        long start = System.nanoTime();
-        for (int i = 0; i < 20; i++) {
-            assertThat(proxy.handshake(proxy.pki().validClient()).succeeded()).isTrue();
+        double withCrl = millisPerFullHandshake();
+
+        System.out.printf("full mTLS handshake + request: %.2f ms without a CRL, %.2f ms with a 100k-entry CRL%n",
+                withoutCrl, withCrl);
+    }
+
+    private static double millisPerFullHandshake() throws Exception {
+        int rounds = 50;
+        for (int i = 0; i < 10; i++) {
+            assertThat(proxy.get("/").status()).isEqualTo(200);
         }
-        System.out.printf("20 handshakes with a 100k-entry CRL: %.1f ms each%n", (System.nanoTime() - start) / 20 / 1e6);
+        long start = System.nanoTime();
+        for (int i = 0; i < rounds; i++) {
+            assertThat(proxy.get("/").status()).isEqualTo(200);
+        }
+        return (System.nanoTime() - start) / 1e6 / rounds;
     }
 
     @Test

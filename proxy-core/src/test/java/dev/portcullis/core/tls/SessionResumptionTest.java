@@ -52,6 +52,25 @@ class SessionResumptionTest {
     }
 
     @Test
+    void randomTicketKeysRotateAndThePreviousKeyStillDecrypts() throws Exception {
+        proxy.restart(b -> b.yaml("tls:\n  session_tickets:\n    rotate: 700ms"));
+        SSLContext client = TlsTestClient.sslContext(proxy.pki().validClient());
+
+        request(client, "TLSv1.3");
+        Thread.sleep(1000);
+        request(client, "TLSv1.3");
+        assertThat(Meters.sessionsResumed(proxy.registry()))
+                .as("one rotation later the ticket still decrypts with the previous key")
+                .isEqualTo(1);
+
+        Thread.sleep(1600);
+        request(client, "TLSv1.3");
+        assertThat(Meters.sessionsResumed(proxy.registry()))
+                .as("two rotations later the key that sealed the newest ticket is gone")
+                .isEqualTo(1);
+    }
+
+    @Test
     void tls12WithTicketsOffResumesThroughTheSessionIdCache() throws Exception {
         proxy.restart(b -> b.yaml("tls:\n  session_tickets:\n    enabled: false"));
         SSLContext client = TlsTestClient.sslContext(proxy.pki().validClient());
