@@ -62,13 +62,13 @@ public final class CrlFiles {
      */
     public static List<X509CRL> read(Path file) throws PemException {
         requireNonNull(file, "file");
-        byte[] bytes = readBytes(file);
+        byte[] bytes = ConfigFiles.read(file, MAX_BYTES, size -> "larger than 64MiB, not a CRL file");
         if (bytes.length == 0) {
-            throw new PemException(prefix(file) + "empty (" + EXPECTED + ")");
+            throw new PemException(ConfigFiles.prefix(file) + "empty (" + EXPECTED + ")");
         }
         List<X509CRL> crls = (bytes[0] & 0xff) == DER_SEQUENCE ? readDer(file, bytes) : readPem(file, bytes);
         if (crls.isEmpty()) {
-            throw new PemException(prefix(file) + "no CRL found (" + EXPECTED + ")");
+            throw new PemException(ConfigFiles.prefix(file) + "no CRL found (" + EXPECTED + ")");
         }
         return List.copyOf(crls);
     }
@@ -158,7 +158,7 @@ public final class CrlFiles {
         try {
             parsed = CertificateFactory.getInstance("X.509").generateCRLs(new ByteArrayInputStream(bytes));
         } catch (CRLException | CertificateException | RuntimeException e) {
-            throw new PemException(prefix(file) + "malformed DER CRL");
+            throw new PemException(ConfigFiles.prefix(file) + "malformed DER CRL");
         }
         List<X509CRL> crls = new ArrayList<>();
         for (CRL crl : parsed) {
@@ -179,30 +179,8 @@ public final class CrlFiles {
             }
         } catch (CRLException | IOException | RuntimeException e) {
             int read = crls.size();
-            throw new PemException(prefix(file) + "malformed PEM data" + (read == 0 ? "" : " after CRL " + read));
+            throw new PemException(ConfigFiles.prefix(file) + "malformed PEM data" + (read == 0 ? "" : " after CRL " + read));
         }
         return crls;
-    }
-
-    private static byte[] readBytes(Path file) throws PemException {
-        try {
-            if (Files.isDirectory(file)) {
-                throw new PemException(prefix(file) + "is a directory");
-            }
-            if (Files.size(file) > MAX_BYTES) {
-                throw new PemException(prefix(file) + "larger than 64MiB, not a CRL file");
-            }
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new PemException(prefix(file) + "not found");
-        } catch (AccessDeniedException e) {
-            throw new PemException(prefix(file) + "not readable (permission denied)");
-        } catch (IOException e) {
-            throw new PemException(prefix(file) + "cannot be read (" + e.getClass().getSimpleName() + ")");
-        }
-    }
-
-    private static String prefix(Path file) {
-        return "file " + ValueErrors.quoteWhole(file.toString()) + ": ";
     }
 }

@@ -62,10 +62,10 @@ public final class PemFiles {
             }
         } catch (CertificateException | IOException | RuntimeException e) {
             int read = certificates.size();
-            throw new PemException(prefix(file) + "malformed PEM data" + (read == 0 ? "" : " after certificate " + read));
+            throw new PemException(ConfigFiles.prefix(file) + "malformed PEM data" + (read == 0 ? "" : " after certificate " + read));
         }
         if (certificates.isEmpty()) {
-            throw new PemException(prefix(file) + "no PEM certificate found");
+            throw new PemException(ConfigFiles.prefix(file) + "no PEM certificate found");
         }
         return List.copyOf(certificates);
     }
@@ -82,23 +82,23 @@ public final class PemFiles {
                 } else if (o instanceof PrivateKeyInfo pkcs8) {
                     info = pkcs8;
                 } else if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
-                    throw new PemException(prefix(file) + ENCRYPTED);
+                    throw new PemException(ConfigFiles.prefix(file) + ENCRYPTED);
                 }
                 if (info != null && found != null) {
-                    throw new PemException(prefix(file) + "more than one private key");
+                    throw new PemException(ConfigFiles.prefix(file) + "more than one private key");
                 }
                 found = info != null ? info : found;
             }
         } catch (IOException | RuntimeException e) {
-            throw new PemException(prefix(file) + "malformed PEM private key");
+            throw new PemException(ConfigFiles.prefix(file) + "malformed PEM private key");
         }
         if (found == null) {
-            throw new PemException(prefix(file) + "no PEM private key found");
+            throw new PemException(ConfigFiles.prefix(file) + "no PEM private key found");
         }
         try {
             return new JcaPEMKeyConverter().getPrivateKey(found);
         } catch (IOException | RuntimeException e) {
-            throw new PemException(prefix(file) + "unsupported or malformed private key");
+            throw new PemException(ConfigFiles.prefix(file) + "unsupported or malformed private key");
         }
     }
 
@@ -151,24 +151,8 @@ public final class PemFiles {
 
     /** The file as text; ISO-8859-1 so that any bytes decode and garbage fails as "no PEM found". */
     private static String readText(Path file) throws PemException {
-        try {
-            if (Files.isDirectory(file)) {
-                throw new PemException(prefix(file) + "is a directory");
-            }
-            if (Files.size(file) > MAX_BYTES) {
-                throw new PemException(prefix(file) + "larger than 1MiB, not a PEM file");
-            }
-            return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
-        } catch (NoSuchFileException e) {
-            throw new PemException(prefix(file) + "not found");
-        } catch (AccessDeniedException e) {
-            throw new PemException(prefix(file) + "not readable (permission denied)");
-        } catch (IOException e) {
-            throw new PemException(prefix(file) + "cannot be read (" + e.getClass().getSimpleName() + ")");
-        }
-    }
-
-    private static String prefix(Path file) {
-        return "file " + ValueErrors.quoteWhole(file.toString()) + ": ";
+        return new String(ConfigFiles.read(file, MAX_BYTES, size -> "larger than 1MiB, not a PEM file"),
+                StandardCharsets.ISO_8859_1);
     }
 }
+

@@ -43,12 +43,12 @@ public final class TicketKeyFile {
      */
     public static List<byte[]> read(Path file) throws PemException {
         requireNonNull(file, "file");
-        byte[] bytes = readBytes(file);
+        byte[] bytes = ConfigFiles.read(file, (long) MAX_KEYS * KEY_BYTES, size -> size + " bytes is more than " + MAX_KEYS + " " + KEY_BYTES + "-byte keys");
         if (bytes.length == 0) {
-            throw new PemException(prefix(file) + "empty (expected: one or more " + KEY_BYTES + "-byte keys)");
+            throw new PemException(ConfigFiles.prefix(file) + "empty (expected: one or more " + KEY_BYTES + "-byte keys)");
         }
         if (bytes.length % KEY_BYTES != 0) {
-            throw new PemException(prefix(file) + bytes.length + " bytes is not a whole number of "
+            throw new PemException(ConfigFiles.prefix(file) + bytes.length + " bytes is not a whole number of "
                     + KEY_BYTES + "-byte keys");
         }
         List<byte[]> keys = new ArrayList<>(bytes.length / KEY_BYTES);
@@ -57,29 +57,5 @@ public final class TicketKeyFile {
         }
         Arrays.fill(bytes, (byte) 0);
         return List.copyOf(keys);
-    }
-
-    private static byte[] readBytes(Path file) throws PemException {
-        try {
-            if (Files.isDirectory(file)) {
-                throw new PemException(prefix(file) + "is a directory");
-            }
-            long size = Files.size(file);
-            if (size > (long) MAX_KEYS * KEY_BYTES) {
-                throw new PemException(prefix(file) + size + " bytes is more than " + MAX_KEYS + " "
-                        + KEY_BYTES + "-byte keys");
-            }
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new PemException(prefix(file) + "not found");
-        } catch (AccessDeniedException e) {
-            throw new PemException(prefix(file) + "not readable (permission denied)");
-        } catch (IOException e) {
-            throw new PemException(prefix(file) + "cannot be read (" + e.getClass().getSimpleName() + ")");
-        }
-    }
-
-    private static String prefix(Path file) {
-        return "file " + ValueErrors.quoteWhole(file.toString()) + ": ";
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Header names Portcullis strips from requests before they reach the upstream (DESIGN.md
@@ -89,8 +90,32 @@ final class HeaderNames {
         return options;
     }
 
+    /**
+     * Removes every header in {@code names} and every header the message's Connection headers
+     * list: one pass over the headers, and a list only when there is something to remove.
+     */
+    static void removeNamedOrListed(HttpHeaders headers, NameSet names) {
+        List<String> connectionOptions = connectionOptions(headers, names);
+        List<CharSequence> remove = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
+            if (names.contains(name) || isListed(connectionOptions, name)) {
+                if (remove == null) {
+                    remove = new ArrayList<>(4);
+                }
+                remove.add(name);
+            }
+        }
+        if (remove != null) {
+            // DefaultHttpHeaders.remove is case-insensitive and removes every value of the name.
+            for (CharSequence name : remove) {
+                headers.remove(name);
+            }
+        }
+    }
+
     /** Whether {@code name} is one of {@code options} (as {@link #connectionOptions} returned them). */
-    static boolean isListed(List<String> options, CharSequence name) {
+    private static boolean isListed(List<String> options, CharSequence name) {
         for (int i = 0; i < options.size(); i++) {
             String option = options.get(i);
             if (matches(option, 0, option.length(), name)) {

@@ -2,10 +2,7 @@ package dev.portcullis.core.http;
 
 import io.netty.handler.codec.http.HttpHeaders;
 
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Removes the hop-by-hop headers of RFC 9110 §7.6.1 from a response before it is relayed to the
@@ -21,21 +18,6 @@ public final class HopByHopHeaders {
     }
 
     public static void remove(HttpHeaders headers) {
-        List<String> connectionOptions = HeaderNames.connectionOptions(headers, HOP_BY_HOP);
-        List<CharSequence> remove = null;
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
-            CharSequence name = it.next().getKey();
-            if (HOP_BY_HOP.contains(name) || HeaderNames.isListed(connectionOptions, name)) {
-                if (remove == null) {
-                    remove = new ArrayList<>(4);
-                }
-                remove.add(name);
-            }
-        }
-        if (remove != null) {
-            for (CharSequence name : remove) {
-                headers.remove(name);
-            }
-        }
+        HeaderNames.removeNamedOrListed(headers, HOP_BY_HOP);
     }
 }

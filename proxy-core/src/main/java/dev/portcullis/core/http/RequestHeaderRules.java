@@ -7,9 +7,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
 
@@ -99,32 +97,12 @@ public final class RequestHeaderRules {
     public void apply(HttpHeaders headers, ClientIdentity identity, String clientIp, String forwardedHost) {
         requireNonNull(identity, "identity");
         requireNonNull(clientIp, "clientIp");
-        removeUntrusted(headers);
+        HeaderNames.removeNamedOrListed(headers, removed);
         setIdentity(headers, identity);
         headers.set(X_FORWARDED_FOR, clientIp);
         headers.set(X_FORWARDED_PROTO, HTTPS);
         if (forwardedHost != null) {
             headers.set(X_FORWARDED_HOST, forwardedHost);
-        }
-    }
-
-    private void removeUntrusted(HttpHeaders headers) {
-        List<String> connectionOptions = HeaderNames.connectionOptions(headers, removed);
-        List<CharSequence> remove = null;
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
-            CharSequence name = it.next().getKey();
-            if (removed.contains(name) || HeaderNames.isListed(connectionOptions, name)) {
-                if (remove == null) {
-                    remove = new ArrayList<>(4);
-                }
-                remove.add(name);
-            }
-        }
-        if (remove != null) {
-            // DefaultHttpHeaders.remove is case-insensitive and removes every value of the name.
-            for (CharSequence name : remove) {
-                headers.remove(name);
-            }
         }
     }
 
