@@ -173,6 +173,32 @@ class UpstreamExchangeTest {
     }
 
     @Test
+    void idleClientConnectionIsClosedAfterIdleTimeoutButNotDuringASlowResponse() throws Exception {
+        proxy.restart(b -> b.set("limits.idle_timeout", "300ms").upstreamResponseTimeout("5s"));
+        proxy.upstream().behaviour(UpstreamBehaviour.delay(Duration.ofMillis(800), UpstreamBehaviour.ok()));
+        try (TlsTestClient client = proxy.client()) {
+            assertThat(client.get("/slow").status())
+                    .as("an exchange in flight is not idle, however long the upstream takes")
+                    .isEqualTo(200);
+            assertThat(client.isClosedByPeer(Duration.ofSeconds(3))).as("then idle: closed").isTrue();
+        }
+    }
+
+    @Test
+    void idlePooledUpstreamConnectionsAreClosedAfterTheUpstreamIdleTimeout() throws Exception {
+        proxy.restart(b -> b.set("upstream.idle_timeout", "300ms"));
+        assertThat(proxy.get("/").status()).isEqualTo(200);
+        int pooled = proxy.upstream().activeConnections();
+        for (long deadline = System.nanoTime() + 3_000_000_000L;
+             proxy.upstream().activeConnections() >= pooled && System.nanoTime() < deadline; ) {
+            Thread.sleep(20);
+        }
+        assertThat(proxy.upstream().activeConnections())
+                .as("the pooled connection closes (others may linger from earlier tests' proxies)")
+                .isLessThan(pooled);
+    }
+
+    @Test
     void clientConnectionCloseIsHonoured() throws Exception {
         try (TlsTestClient client = proxy.client()) {
             RawResponse response = client.get("/", "Connection", "close");

@@ -29,6 +29,8 @@ public final class AllowListHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ConnectionTls tls = ctx.channel().attr(HandshakeHandler.TLS).get();
         if (tls == null || tls.admitted()) {
+            // Decided once per connection: an admitted one needs no further look.
+            ctx.pipeline().remove(this);
             ctx.fireChannelRead(msg);
             return;
         }

@@ -7,7 +7,7 @@ package dev.portcullis.core.pipeline;
  *   <li>{@link #HANDSHAKE}: computes the client identity once (removed after the handshake)</li>
  *   <li>{@link #HTTP_CODEC}: HTTP/1.1 decoding within the header and line limits</li>
  *   <li>{@link #KEEP_ALIVE}: Connection: close / keep-alive bookkeeping</li>
- *   <li>{@link #IDLE}, {@link #IDLE_CLOSE}: closes connections idle for {@code limits.idle_timeout}</li>
+ *   <li>{@link #IDLE}: notices a connection idle for {@code limits.idle_timeout} (forwarding closes it)</li>
  *   <li>{@link #FRAMING_GUARD}: strict framing and size limits</li>
  *   <li>{@link #ALLOW_LIST}: 403 for clients {@code identity.allow} does not admit</li>
  *   <li>{@link #EXPECT_CONTINUE}: answers {@code Expect: 100-continue} itself</li>
@@ -22,7 +22,6 @@ public final class PipelineNames {
     public static final String HTTP_CODEC = "http-codec";
     public static final String KEEP_ALIVE = "keep-alive";
     public static final String IDLE = "idle";
-    public static final String IDLE_CLOSE = "idle-close";
     public static final String FRAMING_GUARD = "framing-guard";
     public static final String ALLOW_LIST = "allow-list";
     public static final String EXPECT_CONTINUE = "expect-continue";

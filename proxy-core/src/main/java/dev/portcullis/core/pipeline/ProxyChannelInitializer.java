@@ -87,10 +87,14 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
         pipeline.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
     }
 
+    /**
+     * Reader idleness only: watching writes too would cost a promise listener on every write. The
+     * forwarding handler closes on it only when no exchange is in flight, so a long download to a
+     * client that sends nothing is not cut off.
+     */
     private void addIdleTimeout(ChannelPipeline pipeline) {
         pipeline.addLast(PipelineNames.IDLE,
-                new IdleStateHandler(0, 0, config.limits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        pipeline.addLast(PipelineNames.IDLE_CLOSE, IdleCloseHandler.INSTANCE);
+                new IdleStateHandler(config.limits().idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     }
 
     /**

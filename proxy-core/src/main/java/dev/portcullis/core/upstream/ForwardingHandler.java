@@ -11,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import org.apache.logging.log4j.LogManager;
@@ -87,6 +88,18 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
         }
         releasePending();
         ctx.fireChannelInactive();
+    }
+
+    /** {@code limits.idle_timeout}: nothing read for that long and no exchange in flight. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (current == null && pending.isEmpty()) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     /**

@@ -3,14 +3,12 @@ package dev.portcullis.core.upstream;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * The last handler of an upstream connection: hands the response to the exchange the connection
  * is lent to. An idle pooled connection has no exchange; anything it receives then is unsolicited
  * (a stray or garbage response) and the connection is closed rather than returned to service.
- * Also closes the connection when it has been idle in the pool for {@code upstream.idle_timeout}.
  *
  * <p>One per upstream connection, confined to its event loop.
  */
@@ -63,14 +61,6 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         if (current != null) {
             current.onUpstreamClosed();
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && listener == null) {
-            ctx.close();
-        }
-        ReferenceCountUtil.release(evt);
     }
 
     /** Resets, broken pipes and decode errors: the connection is done; inactive tells the exchange. */

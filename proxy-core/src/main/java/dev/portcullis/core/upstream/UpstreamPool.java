@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -26,20 +27,27 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UpstreamPool {
 
+    private static final AttributeKey<Long> IDLE_SINCE = AttributeKey.valueOf("portcullis.upstream.idle-since");
+
     private final Bootstrap bootstrap;
     private final EventLoop loop;
     private final int maxConnections;
     private final long acquireTimeoutMillis;
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<Channel>> waiters = new ArrayDeque<>();
+    private final long idleTimeoutNanos;
     private int open;
     private int active;
 
-    UpstreamPool(Bootstrap bootstrap, EventLoop loop, int maxConnections, long acquireTimeoutMillis) {
+    UpstreamPool(Bootstrap bootstrap, EventLoop loop, int maxConnections, long acquireTimeoutMillis,
+                 long idleTimeoutMillis) {
         this.bootstrap = bootstrap;
         this.loop = loop;
         this.maxConnections = maxConnections;
         this.acquireTimeoutMillis = acquireTimeoutMillis;
+        this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
+        long sweepMillis = Math.max(1, idleTimeoutMillis / 2);
+        loop.scheduleWithFixedDelay(this::closeExpired, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
 
     /** A connected upstream channel, lent until {@link #release}. */
@@ -70,7 +78,25 @@ public final class UpstreamPool {
         if (waiter != null) {
             lend(channel, waiter);
         } else {
+            channel.attr(IDLE_SINCE).set(System.nanoTime());
             idle.addLast(channel);
+        }
+    }
+
+    /**
+     * Closes connections idle longer than {@code upstream.idle_timeout}. A sweep every half
+     * timeout, rather than an idle timer on each connection, keeps the per-request path free of
+     * timer bookkeeping. The oldest idle connections sit at the head of the deque.
+     */
+    private void closeExpired() {
+        long now = System.nanoTime();
+        for (Channel oldest; (oldest = idle.peekFirst()) != null; ) {
+            Long since = oldest.attr(IDLE_SINCE).get();
+            if (since != null && now - since < idleTimeoutNanos) {
+                return;
+            }
+            idle.pollFirst();
+            oldest.close();
         }
     }
 

@@ -10,18 +10,16 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One {@link UpstreamPool} per event loop of the proxy, built once at start. The upstream
- * connection's pipeline is assembled here: HTTP/1.1 client codec, pool idle timeout, then the
- * {@link UpstreamHandler} that hands responses to the exchange.
+ * connection's pipeline is assembled here: HTTP/1.1 client codec, then the
+ * {@link UpstreamHandler} that hands responses to the exchange (the pool closes idle ones).
  */
 public final class UpstreamPools {
 
@@ -56,11 +54,10 @@ public final class UpstreamPools {
                                     new HttpClientCodec(new HttpDecoderConfig()
                                             .setMaxInitialLineLength(MAX_RESPONSE_LINE_BYTES)
                                             .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES), false, false),
-                                    new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
                                     new UpstreamHandler());
                         }
                     });
-            byLoop.put(loop, new UpstreamPool(bootstrap, loop, perLoop, config.connectTimeout().toMillis()));
+            byLoop.put(loop, new UpstreamPool(bootstrap, loop, perLoop, config.connectTimeout().toMillis(), idleMillis));
         }
         this.pools = Map.copyOf(byLoop);
     }
