@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Portcullis vs nginx on this machine, in the same run, as ratios. Writes raw results to
+# benchmarks/results/<date>/ and the table to benchmarks/RESULTS.md.
+#
+#   benchmarks/run.sh              full run: 3 rounds, about 10 minutes on 2 cores
+#   QUICK=1 benchmarks/run.sh      about 1.5 minutes, 1 round, short windows; writes only
+#                                  benchmarks/results/<date>/RESULTS.md (WRITE_RESULTS=1 to
+#                                  update benchmarks/RESULTS.md too)
+#
+# Needs root or nginx installed (it installs nginx-light from Debian when nginx is missing),
+# java 17, python3, and the jars (built with Maven under the shared lock when missing):
+# proxy-app/target/portcullis.jar and benchmarks/target/benchmarks.jar (the load driver).
+#
+# The shared build lock (/tmp/portcullis-mvn.lock) is held while measuring, one proxy of one
+# round at a time (about 1.5 minutes each), so nobody builds on this machine meanwhile; between
+# phases it is released. Run under `flock /tmp/portcullis-mvn.lock benchmarks/run.sh` instead
+# and it notices the inherited lock and holds it for the whole run.
+#
+# Knobs (environment): ROUNDS DURATION WARMUP KA_WARMUP HS_WARMUP KA_CONNS DRIVER_THREADS HS_CONNS
+# HS_DURATION GROWTH_HANDSHAKES IDLE_CONNS IDLE_BASE_CONNS RESUME RESUME_DURATION READY_PROBE
+# (mtls | readyz: what "ready" means for Portcullis's start-up time) NGINX_UPSTREAM_KEEPALIVE
+# NGINX_REUSEPORT PROXIES UPSTREAM_PORT
+# PORTCULLIS_PORT NGINX_PORT ADMIN_PORT DRIVER_JAVA_OPTS KEEP_WORK=1 RESULTS_DIR. See
+# benchmarks/scripts/bench.py for what each does. PORTCULLIS_JAVA_OPTS is honoured by the
+# launcher but the published figures are taken with the launcher's defaults.
+set -euo pipefail
+
+bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+root="$(cd "$bench_dir/.." && pwd -P)"
+lock_file="${BENCH_LOCK_FILE:-/tmp/portcullis-mvn.lock}"
+command_line="benchmarks/run.sh${*:+ $*}"
+knobs=(QUICK ROUNDS DURATION WARMUP KA_WARMUP HS_WARMUP KA_CONNS DRIVER_THREADS HS_CONNS HS_DURATION
+       GROWTH_HANDSHAKES IDLE_CONNS IDLE_BASE_CONNS RESUME RESUME_DURATION READY_PROBE
+       UPSTREAM_PORT PORTCULLIS_PORT NGINX_PORT ADMIN_PORT DRIVER_JAVA_OPTS PORTCULLIS_JAVA_OPTS
+       NGINX_UPSTREAM_KEEPALIVE NGINX_REUSEPORT PROXIES)
+for k in "${knobs[@]}"; do
+  if [ -n "${!k+x}" ]; then command_line="$k=${!k@Q} $command_line"; fi
+done
+
+say() { printf '[run.sh] %s\n' "$*" >&2; }
+
+if [ "${QUICK:-0}" = 1 ]; then
+  : "${ROUNDS:=1}" "${DURATION:=3}" "${WARMUP:=1}" "${KA_WARMUP:=3}" "${HS_WARMUP:=2}" "${HS_DURATION:=3}"
+  : "${GROWTH_HANDSHAKES:=2000}" "${IDLE_CONNS:=500}" "${RESUME_DURATION:=2}"
+  : "${WRITE_RESULTS:=0}"
+fi
+export ROUNDS="${ROUNDS:-3}" DURATION="${DURATION:-10}" WARMUP="${WARMUP:-2}"
+export KA_WARMUP="${KA_WARMUP:-8}" HS_WARMUP="${HS_WARMUP:-5}" KA_CONNS="${KA_CONNS:-50 200}"
+export DRIVER_THREADS="${DRIVER_THREADS:-1}" HS_CONNS="${HS_CONNS:-32}"
+export HS_DURATION="${HS_DURATION:-10}" GROWTH_HANDSHAKES="${GROWTH_HANDSHAKES:-20000}"
+export IDLE_CONNS="${IDLE_CONNS:-2000}" IDLE_BASE_CONNS="${IDLE_BASE_CONNS:-10}"
+export RESUME="${RESUME:-1}" RESUME_DURATION="${RESUME_DURATION:-5}"
+export READY_PROBE="${READY_PROBE:-mtls}" PROXIES="${PROXIES:-portcullis nginx}"
+export NGINX_UPSTREAM_KEEPALIVE="${NGINX_UPSTREAM_KEEPALIVE:-128}" NGINX_REUSEPORT="${NGINX_REUSEPORT:-0}"
+export UPSTREAM_PORT="${UPSTREAM_PORT:-24080}" PORTCULLIS_PORT="${PORTCULLIS_PORT:-24443}"
+export NGINX_PORT="${NGINX_PORT:-24444}" ADMIN_PORT="${ADMIN_PORT:-24901}"
+export DRIVER_JAVA_OPTS="${DRIVER_JAVA_OPTS:-}"
+WRITE_RESULTS="${WRITE_RESULTS:-1}"
+
+# --- the shared build lock: already held by a wrapping `flock`? ------------------------------
+lock_held_by_parent() {
+  local fd target
+  for fd in /proc/$$/fd/*; do
+    target="$(readlink "$fd" 2>/dev/null || true)"
+    [ "$target" = "$lock_file" ] && return 0
+  done
+  return 1
+}
+if [ -z "${BENCH_LOCK:-}" ]; then
+  if lock_held_by_parent; then BENCH_LOCK=held; else BENCH_LOCK=phase; fi
+fi
+export BENCH_LOCK BENCH_LOCK_FILE="$lock_file"
+
+mvn_package() {  # the one allowed way to build, under the shared lock unless we hold it already
+  say "building: mvn -B -q -DskipTests package"
+  if [ "$BENCH_LOCK" = held ]; then
+    (cd "$root" && mvn -B -q -DskipTests package)
+  else
+    (cd "$root" && flock "$lock_file" mvn -B -q -DskipTests package)
+  fi
+}
+
+# --- nginx ----------------------------------------------------------------------------------
+if ! command -v nginx >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || { say "nginx is missing and this is not root: install nginx-light"; exit 1; }
+  say "installing nginx-light from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # policy-rc.d 101: the package must not start a system nginx (nothing may hold port 80).
+  policy=/usr/sbin/policy-rc.d
+  created_policy=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created_policy=1; fi
+  apt-get install -y -qq nginx-light >/dev/null || apt-get install -y -qq nginx >/dev/null
+  [ "$created_policy" = 1 ] && rm -f "$policy"
+fi
+command -v python3 >/dev/null || { say "python3 is required"; exit 1; }
+command -v java >/dev/null || { say "java is required"; exit 1; }
+
+# --- jars -----------------------------------------------------------------------------------
+jar="$root/proxy-app/target/portcullis.jar"
+driver_jar="$root/benchmarks/target/benchmarks.jar"
+driver_class=dev/portcullis/bench/load/LoadDriver.class
+has_driver() { [ -f "$driver_jar" ] && python3 -c 'import sys, zipfile; sys.exit(0 if sys.argv[2] in zipfile.ZipFile(sys.argv[1]).namelist() else 1)' "$driver_jar" "$driver_class"; }
+if [ -n "${BENCH_DRIVER_CMD:-}" ]; then
+  say "stand-in driver: $BENCH_DRIVER_CMD (testing the scripts; not for published figures)"
+  [ -f "$jar" ] || mvn_package
+else
+  if [ ! -f "$jar" ] || ! has_driver; then mvn_package; fi
+  has_driver || { say "$driver_jar has no $driver_class (the load driver is not built)"; exit 1; }
+fi
+
+# --- work dir: snapshots of the launcher and jars, so a build during the run changes nothing --
+work="$(mktemp -d /tmp/portcullis-bench.XXXXXX)"
+bench_pid=
+cleanup() {
+  local rc=$?
+  if [ -n "${bench_pid:-}" ]; then  # bench.py stops what it started on SIGTERM
+    kill -TERM "$bench_pid" 2>/dev/null || true
+    wait "$bench_pid" 2>/dev/null || true
+  fi
+  if [ -f "$work/pids" ]; then
+    while read -r pid; do kill -TERM "$pid" 2>/dev/null || true; done <"$work/pids"
+    sleep 0.5
+    while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done <"$work/pids"
+  fi
+  if [ "${KEEP_WORK:-0}" = 1 ]; then say "work dir kept: $work"; else rm -rf "$work"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'say "interrupted (SIGINT)"; exit 130' INT
+trap 'say "terminated (SIGTERM)"; exit 143' TERM
+trap 'say "hung up (SIGHUP)"; exit 129' HUP
+
+mkdir -p "$work/root/bin" "$work/root/proxy-app/target"
+cp "$root/bin/portcullis" "$work/root/bin/portcullis"
+cp "$jar" "$work/root/proxy-app/target/portcullis.jar"
+if [ -f "$driver_jar" ]; then cp "$driver_jar" "$work/benchmarks.jar"; fi
+
+stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
+out="${RESULTS_DIR:-$bench_dir/results/$stamp}"
+mkdir -p "$out"
+say "results: $out"
+
+# --- PKI: the dev PKI from the snapshot launcher (EC P-256), openssl as the fallback ---------
+pki="$work/pki"
+if ! "$work/root/bin/portcullis" certs --out "$pki" >/dev/null 2>&1; then
+  say "portcullis certs failed; making the PKI with openssl"
+  "$bench_dir/scripts/openssl-pki.sh" "$pki"
+fi
+
+# --- metadata for RESULTS.md ----------------------------------------------------------------
+default_flags="$(sed -n 's/^java_opts="\${PORTCULLIS_JAVA_OPTS:-\(.*\)}"$/\1/p' "$root/bin/portcullis")"
+jvm_flags="${PORTCULLIS_JAVA_OPTS:-$default_flags}"
+[ -n "${PORTCULLIS_JAVA_OPTS:-}" ] && say "WARNING: PORTCULLIS_JAVA_OPTS is set; the launcher's defaults are: $default_flags"
+git_desc="$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(cd "$root" && git status --porcelain --untracked-files=no -- proxy-app proxy-core proxy-config bin pom.xml 2>/dev/null)" ]; then
+  git_desc="$git_desc + uncommitted changes in the proxy sources"
+fi
+jar_prop() { unzip -p "$work/root/proxy-app/target/portcullis.jar" "META-INF/maven/$1/pom.properties" 2>/dev/null | sed -n 's/^version=//p'; }
+export META_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')" META_COMMAND="$command_line" META_GIT="$git_desc"
+export META_JAR_SHA="$(sha256sum "$jar" | cut -d' ' -f1)"
+export META_CPU="$(nproc) × $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+export META_KERNEL="$(uname -sr)"
+export META_MEMORY="$(awk '/^MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+export META_JAVA="$(java -version 2>&1 | sed -n 2p)"
+export META_NGINX="$(nginx -v 2>&1 | sed 's/^nginx version: //'); $(nginx -V 2>&1 | grep -o 'running with OpenSSL [^)]*' || nginx -V 2>&1 | grep -o 'built with OpenSSL [^ ]*')"
+export META_TCNATIVE="netty $(jar_prop io.netty/netty-handler), netty-tcnative-boringssl-static $(jar_prop io.netty/netty-tcnative-boringssl-static) (BoringSSL, statically linked)"
+export META_PYTHON="$(python3 --version 2>&1)"
+export META_JVM_FLAGS="$jvm_flags" META_DRIVER="java ${DRIVER_JAVA_OPTS:+$DRIVER_JAVA_OPTS }-cp benchmarks/target/benchmarks.jar dev.portcullis.bench.load.LoadDriver --threads $DRIVER_THREADS"
+python3 - "$out/meta.json" <<'EOF'
+import json, os, sys
+e = os.environ
+params = {k: e[k] for k in ("ROUNDS", "DURATION", "WARMUP", "KA_WARMUP", "HS_WARMUP", "KA_CONNS",
+          "DRIVER_THREADS", "HS_CONNS", "HS_DURATION", "GROWTH_HANDSHAKES", "IDLE_CONNS",
+          "IDLE_BASE_CONNS", "RESUME", "RESUME_DURATION", "READY_PROBE", "PROXIES",
+          "NGINX_UPSTREAM_KEEPALIVE", "NGINX_REUSEPORT")}
+meta = {"date": e["META_DATE"], "command": e["META_COMMAND"], "git": e["META_GIT"],
+        "jar_sha256": e["META_JAR_SHA"], "cpu": e["META_CPU"], "kernel": e["META_KERNEL"],
+        "memory": e["META_MEMORY"], "jvm_flags": e["META_JVM_FLAGS"], "driver": e["META_DRIVER"],
+        "versions": {"Java": e["META_JAVA"], "nginx": e["META_NGINX"],
+                     "Portcullis TLS": e["META_TCNATIVE"], "Python (harness)": e["META_PYTHON"]},
+        "params": params}
+json.dump(meta, open(sys.argv[1], "w"), indent=1)
+EOF
+
+# --- measure --------------------------------------------------------------------------------
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+export BENCH_OUT="$out" BENCH_WORK="$work" BENCH_PKI="$pki" BENCH_ROOT="$work/root"
+export BENCH_DRIVER_JAR="$work/benchmarks.jar"
+say "lock mode: $BENCH_LOCK; rounds: $ROUNDS; started $(date -u +%H:%M:%S) UTC"
+rc=0
+python3 "$bench_dir/scripts/bench.py" &
+bench_pid=$!
+wait "$bench_pid" || rc=$?
+bench_pid=
+
+if [ -f "$out/rounds.json" ]; then
+  python3 "$bench_dir/scripts/report.py" "$out" "$out/RESULTS.md" >/dev/null
+  if [ "$WRITE_RESULTS" = 1 ]; then
+    cp "$out/RESULTS.md" "$bench_dir/RESULTS.md"
+    say "wrote benchmarks/RESULTS.md"
+  fi
+  say "table: $out/RESULTS.md"
+fi
+say "finished $(date -u +%H:%M:%S) UTC (exit $rc)"
+exit "$rc"

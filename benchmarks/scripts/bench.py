@@ -1,0 +1,714 @@
+#!/usr/bin/env python3
+"""Portcullis vs nginx: the measuring half of benchmarks/run.sh (Python 3 standard library only).
+
+run.sh installs nginx, snapshots the jars, writes the PKI, then runs this with the environment
+below. This starts the shared upstream (nginx, fixed 200 "ok\\n"), then for every round starts
+each proxy fresh (alternating order), runs the load driver against it and reads the proxy's
+process tree in /proc around each measurement. Raw results go to OUT; report.py turns them into
+RESULTS.md.
+
+Environment (run.sh sets all of them; defaults in parentheses):
+  BENCH_OUT BENCH_WORK BENCH_PKI BENCH_ROOT BENCH_DRIVER_JAR (required)
+  ROUNDS (3) DURATION (10) WARMUP (2) KA_WARMUP (8) KA_CONNS ("50 200") DRIVER_THREADS (1)
+  HS_CONNS (32) HS_DURATION (10) HS_WARMUP (5) GROWTH_HANDSHAKES (20000) IDLE_CONNS (2000) IDLE_BASE_CONNS (10)
+  RESUME (1) RESUME_DURATION (5) READY_PROBE (mtls | readyz) PROXIES ("portcullis nginx")
+  NGINX_REUSEPORT (0; 1: one listening socket per nginx worker)
+  NGINX_UPSTREAM_KEEPALIVE (128: the upstream block's keepalive, per worker)
+  UPSTREAM_PORT (24080) PORTCULLIS_PORT (24443) NGINX_PORT (24444) ADMIN_PORT (24901): a busy
+  port is replaced by the next free one above it, chosen once at the start
+  BENCH_LOCK (phase | held | none) BENCH_LOCK_FILE (/tmp/portcullis-mvn.lock)
+  BENCH_LOCK_WAIT_MAX (1200 s: then stop, keeping and reporting the phases already measured)
+  DRIVER_JAVA_OPTS ("") BENCH_DRIVER_CMD (a stand-in driver command, for testing)
+"""
+
+import contextlib
+import csv
+import fcntl
+import json
+import math
+import os
+import re
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import proctree  # noqa: E402
+
+ENV = os.environ
+OUT = ENV["BENCH_OUT"]
+WORK = ENV["BENCH_WORK"]
+PKI = ENV["BENCH_PKI"]
+ROOT = ENV["BENCH_ROOT"]  # snapshot root: bin/portcullis + proxy-app/target/portcullis.jar
+DRIVER_JAR = ENV["BENCH_DRIVER_JAR"]
+HERE = os.path.dirname(os.path.abspath(__file__))
+NGINX_TEMPLATES = os.path.join(os.path.dirname(HERE), "nginx")
+
+
+def env_int(name, default):
+    return int(ENV.get(name, default))
+
+
+def env_float(name, default):
+    return float(ENV.get(name, default))
+
+
+ROUNDS = env_int("ROUNDS", 3)
+DURATION = env_float("DURATION", 10)
+WARMUP = env_float("WARMUP", 2)
+KA_WARMUP = env_float("KA_WARMUP", 8)
+KA_CONNS = [int(c) for c in ENV.get("KA_CONNS", "50 200").split()]
+DRIVER_THREADS = env_int("DRIVER_THREADS", 1)
+HS_CONNS = env_int("HS_CONNS", 32)
+HS_DURATION = env_float("HS_DURATION", 10)
+HS_WARMUP = env_float("HS_WARMUP", 5)
+GROWTH_HANDSHAKES = env_int("GROWTH_HANDSHAKES", 20000)
+IDLE_CONNS = env_int("IDLE_CONNS", 2000)
+IDLE_BASE_CONNS = env_int("IDLE_BASE_CONNS", 10)
+RESUME = ENV.get("RESUME", "1") == "1"
+RESUME_DURATION = env_float("RESUME_DURATION", 5)
+READY_PROBE = ENV.get("READY_PROBE", "mtls")
+NGINX_REUSEPORT = ENV.get("NGINX_REUSEPORT", "0") == "1"
+# idle upstream connections each nginx worker keeps; 128 x 2 workers = Portcullis's default
+# upstream.max_connections of 256 (with 64, nginx opens and closes upstream connections once more
+# than 64 requests per worker are in flight, e.g. at 200 client connections)
+NGINX_UPSTREAM_KEEPALIVE = env_int("NGINX_UPSTREAM_KEEPALIVE", 128)
+PROXIES = ENV.get("PROXIES", "portcullis nginx").split()
+UPSTREAM_PORT = env_int("UPSTREAM_PORT", 24080)
+PORTS = {"portcullis": env_int("PORTCULLIS_PORT", 24443), "nginx": env_int("NGINX_PORT", 24444)}
+ADMIN_PORT = env_int("ADMIN_PORT", 24901)
+LOCK_MODE = ENV.get("BENCH_LOCK", "phase")
+LOCK_FILE = ENV.get("BENCH_LOCK_FILE", "/tmp/portcullis-mvn.lock")
+LOCK_WAIT_MAX = env_float("BENCH_LOCK_WAIT_MAX", 1200)  # give up (keeping what was measured)
+DRIVER_JAVA_OPTS = ENV.get("DRIVER_JAVA_OPTS", "").split()
+# BENCH_DRIVER_CMD replaces the whole driver command before its options (for testing the scripts
+# with a stand-in driver).
+DRIVER_CMD = ENV.get("BENCH_DRIVER_CMD", "").split() or [
+    "java", *DRIVER_JAVA_OPTS, "-cp", DRIVER_JAR, "dev.portcullis.bench.load.LoadDriver"]
+
+SAMPLE_INTERVAL = 0.1
+# Trimmed off each end of the driver's measurement window before reading the CPU rate, so that
+# the rate covers only steady load even though the window's edges are known only from outside
+# (the driver's exit time and --duration).
+WINDOW_MARGIN = 0.5
+
+T0 = time.monotonic()
+CHILDREN = {}  # pid -> Popen, everything we started and must stop
+
+
+def log(msg):
+    print(f"[bench {time.monotonic() - T0:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# processes
+
+def spawn(cmd, logfile, **kw):
+    out = open(logfile, "ab")
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True, **kw)
+    out.close()
+    CHILDREN[proc.pid] = proc
+    with open(os.path.join(WORK, "pids"), "a") as f:
+        f.write(f"{proc.pid}\n")
+    return proc
+
+
+def stop(proc, timeout=20):
+    if proc is None or proc.poll() is not None:
+        CHILDREN.pop(getattr(proc, "pid", None), None)
+        return
+    pids = proctree.tree(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        log(f"pid {proc.pid} did not stop within {timeout}s after SIGTERM; killing it")
+        proc.kill()
+        proc.wait()
+    for pid in pids:  # nginx workers exit with their master; make sure
+        if pid != proc.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    CHILDREN.pop(proc.pid, None)
+
+
+def stop_all():
+    for proc in list(CHILDREN.values()):
+        with contextlib.suppress(Exception):
+            stop(proc, timeout=10)
+
+
+def port_free(port):
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def pick_ports():
+    global UPSTREAM_PORT, ADMIN_PORT
+    taken = set()
+
+    def free_from(port):
+        for candidate in range(port, port + 100):
+            if candidate not in taken and port_free(candidate):
+                taken.add(candidate)
+                if candidate != port:
+                    log(f"port {port} is busy; using {candidate}")
+                return candidate
+        raise SystemExit(f"no free port in {port}..{port + 99}")
+
+    UPSTREAM_PORT = free_from(UPSTREAM_PORT)
+    PORTS["portcullis"] = free_from(PORTS["portcullis"])
+    PORTS["nginx"] = free_from(PORTS["nginx"])
+    ADMIN_PORT = free_from(ADMIN_PORT)
+
+
+def render(template, dest, values):
+    with open(os.path.join(NGINX_TEMPLATES, template)) as f:
+        text = f.read()
+    for key, value in values.items():
+        text = text.replace(f"@{key}@", str(value))
+    if "@" in re.sub(r"#.*", "", text):
+        raise SystemExit(f"unfilled placeholder in {template}")
+    with open(dest, "w") as f:
+        f.write(text)
+    return dest
+
+
+# ---------------------------------------------------------------------------------------------
+# probes
+
+def mtls_get(port, timeout=2.0):
+    ctx = ssl.create_default_context(cafile=os.path.join(PKI, "ca.crt"))
+    ctx.load_cert_chain(os.path.join(PKI, "client.crt"), os.path.join(PKI, "client.key"))
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
+        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            data = b""
+            while b"\r\n" not in data:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+    return int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.") else 0
+
+
+def http_get_status(port, path, timeout=1.0):
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        data = s.recv(4096)
+    return int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.") else 0
+
+
+def wait_ready(proc, probe, deadline_s=60):
+    """Polls until probe() returns 200; returns seconds since the process was started."""
+    start = proc.bench_started
+    while time.monotonic() - start < deadline_s:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before it was ready")
+        try:
+            if probe() == 200:
+                return time.monotonic() - start
+        except (OSError, ssl.SSLError, ValueError, IndexError):
+            pass
+        time.sleep(0.005)
+    raise RuntimeError(f"not ready within {deadline_s}s")
+
+
+# ---------------------------------------------------------------------------------------------
+# sampling
+
+class Sampler(threading.Thread):
+    """Samples CPU ticks of the proxy tree, the upstream tree, the driver and the whole system."""
+
+    def __init__(self, proxy_pids, upstream_pids):
+        super().__init__(daemon=True)
+        self.proxy_pids = proxy_pids
+        self.upstream_pids = upstream_pids
+        self.driver_pid = None
+        self.samples = []
+        self.groups = []  # per sample: proxy CPU ticks by thread name (JVM) or role (nginx)
+        self._halt = threading.Event()
+
+    def sample(self):
+        driver = proctree.cpu_ticks([self.driver_pid]) if self.driver_pid else 0
+        self.samples.append((time.monotonic(), proctree.cpu_ticks(self.proxy_pids),
+                             proctree.cpu_ticks(self.upstream_pids), driver,
+                             proctree.system_busy_ticks()))
+        self.groups.append(proctree.cpu_groups(self.proxy_pids))
+
+    def run(self):
+        while not self._halt.is_set():
+            self.sample()
+            self._halt.wait(SAMPLE_INTERVAL)
+
+    def finish(self):
+        self._halt.set()
+        self.join()
+        self.sample()
+        return self.samples
+
+
+def at(samples, t, column):
+    """Linear interpolation of a sampled counter at time t."""
+    for (t0, *v0), (t1, *v1) in zip(samples, samples[1:]):
+        if t0 <= t <= t1:
+            f = 0 if t1 == t0 else (t - t0) / (t1 - t0)
+            return v0[column] + f * (v1[column] - v0[column])
+    raise ValueError(f"t={t} outside the sampled range")
+
+
+def group_rates(samples, groups, a, b):
+    """Proxy CPU by thread group over [a, b], in cores, from the samples nearest to a and b."""
+    times = [s[0] for s in samples]
+    ia = min(range(len(times)), key=lambda i: abs(times[i] - a))
+    ib = min(range(len(times)), key=lambda i: abs(times[i] - b))
+    span = times[ib] - times[ia]
+    if span <= 0:
+        return {}
+    return {k: (groups[ib].get(k, 0) - groups[ia].get(k, 0)) / proctree.CLK_TCK / span
+            for k in groups[ib]}
+
+
+def window_rates(samples, a, b):
+    """CPU used in [a, b] per second of wall time, in CPU-seconds per second, per series."""
+    names = ["proxy", "upstream", "driver", "system"]
+    return {n: (at(samples, b, i) - at(samples, a, i)) / proctree.CLK_TCK / (b - a)
+            for i, n in enumerate(names)}
+
+
+# ---------------------------------------------------------------------------------------------
+# load driver
+
+DRIVER_COUNT = [0]
+
+
+def dur(seconds):
+    """The driver's duration syntax: whole milliseconds, or 0."""
+    ms = int(round(seconds * 1000))
+    return f"{ms}ms" if ms > 0 else "0"
+
+
+def driver(proxy, mode, connections, duration, warmup, tag, proxy_pids, upstream_pids,
+           protocol=None, on_ready=None):
+    """Runs the load driver once; returns its JSON, CPU rates over the steady part of its window
+    and the raw samples. on_ready(proc) is called after an idle-mode driver prints READY (it may
+    stop the driver)."""
+    DRIVER_COUNT[0] += 1
+    name = f"{tag}-{mode}-c{connections}-{DRIVER_COUNT[0]:03d}"
+    json_path = os.path.join(OUT, "driver", f"{name}.json")
+    cmd = [*DRIVER_CMD, "--url", f"https://127.0.0.1:{PORTS[proxy]}/",
+           "--cert", os.path.join(PKI, "client.crt"), "--key", os.path.join(PKI, "client.key"),
+           "--cacert", os.path.join(PKI, "ca.crt"),
+           "--mode", mode, "--connections", str(connections),
+           "--duration", dur(duration), "--warmup", dur(warmup),
+           "--threads", str(DRIVER_THREADS), "--json", json_path]
+    if protocol:
+        cmd += ["--protocol", protocol]
+    sampler = Sampler(proxy_pids, upstream_pids)
+    sampler.sample()
+    sampler.start()
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    CHILDREN[proc.pid] = proc
+    sampler.driver_pid = proc.pid
+    output, ready = [], None
+    limit = duration + warmup + 60 + (connections / 100 if mode == "idle" else 0)
+    watchdog = threading.Timer(limit, lambda: (log(f"driver {name} still running after "
+                                                    f"{limit:.0f}s; killing it"), proc.kill()))
+    watchdog.start()
+    try:
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip()
+            output.append(line)
+            if ready is None and line.startswith("READY"):
+                ready = time.monotonic()
+                if on_ready:
+                    on_ready(proc, line)
+        proc.wait()
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        CHILDREN.pop(proc.pid, None)
+    exited = time.monotonic()
+    samples = sampler.finish()
+    with open(os.path.join(OUT, "driver", f"{name}.log"), "w") as f:
+        f.write("$ " + " ".join(cmd) + "\n" + "\n".join(output) + "\n")
+    result = {"name": name, "cmd": cmd, "rc": proc.returncode, "wall_s": exited - started,
+              "ready_s": None if ready is None else ready - started, "samples": samples,
+              "sample_groups": sampler.groups}
+    if os.path.exists(json_path):
+        with open(json_path) as f:
+            result["json"] = json.load(f)
+    elif mode != "idle":
+        raise RuntimeError(f"driver {name} wrote no JSON (rc {proc.returncode}): "
+                           + " | ".join(output[-5:]))
+    if mode != "idle" and duration > 2 * WINDOW_MARGIN + 0.5:
+        a, b = exited - duration + WINDOW_MARGIN, exited - WINDOW_MARGIN
+        result["window"] = [a - started, b - started]
+        result["rates"] = window_rates(samples, a, b)
+        result["group_rates"] = group_rates(samples, sampler.groups, a, b)
+    return result
+
+
+def live_heap_bytes(pid):
+    """Live Java heap of a JVM: jcmd's class histogram runs a full GC and prints the total."""
+    try:
+        out = subprocess.run(["jcmd", str(pid), "GC.class_histogram"], capture_output=True,
+                             text=True, timeout=60).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    got = re.search(r"^Total\s+\d+\s+(\d+)", out, re.M)
+    return int(got.group(1)) if got else None
+
+
+def per_op_us(run):
+    """Proxy CPU microseconds per completed request (or handshake) over the steady window."""
+    rps = run["json"]["rps"]
+    return run["rates"]["proxy"] / rps * 1e6 if rps > 0 else None
+
+
+def per_op_groups_us(run):
+    """per_op_us split by thread group (JVM) or role (nginx); groups under 1% left out."""
+    rps = run["json"]["rps"]
+    if rps <= 0:
+        return {}
+    total = sum(run["group_rates"].values()) or 1
+    return {k: v / rps * 1e6 for k, v in sorted(run["group_rates"].items(), key=lambda kv: -kv[1])
+            if v / total >= 0.01}
+
+
+# ---------------------------------------------------------------------------------------------
+# proxies
+
+def start_proxy(proxy, tag):
+    logfile = os.path.join(OUT, "logs", f"{tag}.log")
+    if proxy == "portcullis":
+        conf = os.path.join(WORK, "portcullis.yaml")
+        cmd = [os.path.join(ROOT, "bin", "portcullis"), "--config", conf]
+        probe_port = PORTS[proxy]
+        probe = (lambda: http_get_status(ADMIN_PORT, "/readyz")) if READY_PROBE == "readyz" \
+            else (lambda: mtls_get(probe_port))
+    else:
+        conf = os.path.join(WORK, "nginx-proxy.conf")
+        cmd = ["nginx", "-p", WORK, "-c", conf, "-e", os.path.join(WORK, "nginx-proxy-error.log")]
+        probe = lambda: mtls_get(PORTS["nginx"])  # noqa: E731
+    for port in [PORTS[proxy]] + ([ADMIN_PORT] if proxy == "portcullis" else []):
+        if not port_free(port):
+            raise RuntimeError(f"port {port} was taken by another program during the run")
+    started = time.monotonic()
+    proc = spawn(cmd, logfile)
+    proc.bench_started = started
+    startup = wait_ready(proc, probe)
+    if READY_PROBE == "readyz" and proxy == "portcullis":
+        assert mtls_get(PORTS[proxy]) == 200
+    return proc, startup
+
+
+def phase(rnd, proxy, upstream):
+    tag = f"r{rnd}-{proxy}"
+    m = {"round": rnd, "proxy": proxy, "errors": {}}
+    raw = {"runs": []}
+    ups = proctree.tree(upstream.pid)
+    proc, m["startup_s"] = start_proxy(proxy, tag)
+    log(f"{tag}: ready after {m['startup_s'] * 1000:.0f} ms (pid {proc.pid})")
+    try:
+        pids = proctree.tree(proc.pid)
+        m["processes"] = len(pids)
+        if proxy == "portcullis":
+            m["io_threads"] = len([t for t in os.listdir(f"/proc/{proc.pid}/task")
+                                   if open(f"/proc/{proc.pid}/task/{t}/comm").read()
+                                   .startswith("portcullis-io")])
+        else:
+            m["workers"] = len(pids) - 1
+        time.sleep(2)
+        base = proctree.snapshot(proc.pid)
+        m["base_rss_kib"], m["base_pss_kib"] = base["rss_kib"], base["pss_kib"]
+
+        def go(mode, conns, duration, warmup, protocol=None, on_ready=None):
+            run = driver(proxy, mode, conns, duration, warmup, tag, pids, ups, protocol, on_ready)
+            raw["runs"].append(run)
+            if "json" in run and run["json"].get("errors"):
+                m["errors"][run["name"]] = run["json"]["errors"]
+            return run
+
+        # untimed warm-up of both paths (JIT, pools): keep-alive, then full handshakes
+        go("keepalive", max(KA_CONNS), KA_WARMUP, 0)
+        if HS_WARMUP > 0:
+            go("handshake", HS_CONNS, HS_WARMUP, 0)
+        for c in KA_CONNS:
+            run = go("keepalive", c, DURATION, WARMUP)
+            j = run["json"]
+            m[f"ka{c}_rps"] = j["rps"]
+            m[f"ka{c}_p50_ms"] = j["p50_ms"]
+            m[f"ka{c}_p99_ms"] = j["p99_ms"]
+            m[f"ka{c}_cpu_us_per_req"] = per_op_us(run)
+            m[f"ka{c}_cpu_by_thread"] = per_op_groups_us(run)
+            m[f"ka{c}_system_busy_cores"] = run["rates"]["system"]
+            m[f"ka{c}_other_cores"] = (run["rates"]["system"] - run["rates"]["proxy"]
+                                       - run["rates"]["upstream"] - run["rates"]["driver"])
+            log(f"{tag}: keepalive c={c}: {j['rps']:.0f} req/s p50 {j['p50_ms']:.2f} ms "
+                f"p99 {j['p99_ms']:.2f} ms, {m[f'ka{c}_cpu_us_per_req']:.1f} us CPU/req")
+
+        # full handshakes (the driver resumes nothing in this mode)
+        run = go("handshake", HS_CONNS, HS_DURATION, WARMUP)
+        j = run["json"]
+        m["hs_rate"] = j["rps"]
+        m["hs_p99_ms"] = j["p99_ms"]
+        m["hs_cpu_us_per_hs"] = per_op_us(run)
+        m["hs_cpu_by_thread"] = per_op_groups_us(run)
+        m["hs_resumed_fraction"] = j.get("resumed_fraction")
+        m["hs_other_cores"] = (run["rates"]["system"] - run["rates"]["proxy"]
+                               - run["rates"]["upstream"] - run["rates"]["driver"])
+        log(f"{tag}: full handshakes: {j['rps']:.0f}/s, {m['hs_cpu_us_per_hs']:.0f} us CPU each, "
+            f"resumed {j.get('resumed_fraction')}")
+
+        if RESUME:
+            run = go("resume", HS_CONNS, RESUME_DURATION, WARMUP)
+            j = run["json"]
+            m["rs_rate"] = j["rps"]
+            m["rs_cpu_us_per_hs"] = per_op_us(run)
+            m["rs_resumed_fraction"] = j.get("resumed_fraction")
+            log(f"{tag}: resumed handshakes: {j['rps']:.0f}/s, {m['rs_cpu_us_per_hs']:.0f} us "
+                f"CPU each, resumed {j.get('resumed_fraction')}")
+
+        # RSS growth across GROWTH_HANDSHAKES full handshakes, after the warm-up above
+        time.sleep(1)
+        before = proctree.snapshot(proc.pid)
+        done, rate = 0, max(m["hs_rate"], 100)
+        while done < GROWTH_HANDSHAKES:
+            secs = max(1, round((GROWTH_HANDSHAKES - done) / rate))
+            run = go("handshake", HS_CONNS, secs, 0)
+            done += run["json"].get("handshakes", run["json"]["requests"])
+            rate = max(run["json"]["rps"], 100)
+        time.sleep(1)
+        after = proctree.snapshot(proc.pid)
+        m["growth_handshakes"] = done
+        m["growth_rss_before_kib"], m["growth_rss_after_kib"] = before["rss_kib"], after["rss_kib"]
+        m["growth_rss_kib"] = after["rss_kib"] - before["rss_kib"]
+        m["growth_pss_kib"] = after["pss_kib"] - before["pss_kib"]
+        log(f"{tag}: {done} handshakes: RSS {before['rss_kib']} -> {after['rss_kib']} KiB")
+
+        # idle mTLS connections: RSS with IDLE_BASE_CONNS open vs with IDLE_CONNS open, both
+        # while the driver runs (so pages shared with the driver JVM count the same way in both)
+        snaps = {}
+
+        def hold(n):
+            def on_ready(dproc, line):
+                time.sleep(1.5)
+                first = proctree.snapshot(proc.pid)
+                time.sleep(1.0)
+                second = proctree.snapshot(proc.pid)
+                snaps[n] = {"line": line, "first": first, "second": second}
+                if n == IDLE_CONNS and proxy == "portcullis":
+                    snaps[n]["live_heap"] = live_heap_bytes(proc.pid)
+                dproc.terminate()
+            return on_ready
+
+        for n in (IDLE_BASE_CONNS, IDLE_CONNS):
+            run = go("idle", n, 120, 0, on_ready=hold(n))
+            if n not in snaps:
+                raise RuntimeError(f"idle driver with {n} connections never printed READY")
+            got = re.search(r"READY (\d+)", snaps[n]["line"])
+            snaps[n]["connections"] = int(got.group(1)) if got else n
+            log(f"{tag}: {snaps[n]['line']}: RSS {snaps[n]['second']['rss_kib']} KiB "
+                f"(ready after {run['ready_s']:.1f}s)")
+        if snaps[IDLE_CONNS].get("live_heap"):
+            # After the RSS figures: a full GC (class histogram) with the connections open, and
+            # again once they are closed, for the Java heap each connection keeps alive: heap
+            # pages already resident from the load before do not show up in RSS differences.
+            # Two full GCs after the close: Netty's OpenSslEngine is freed through finalization,
+            # so closed connections' engines are still reachable after the first.
+            time.sleep(1.5)
+            live_heap_bytes(proc.pid)
+            time.sleep(0.5)
+            closed = live_heap_bytes(proc.pid)
+            if closed:
+                m["idle_live_heap_per_conn_kib"] = (
+                    (snaps[IDLE_CONNS]["live_heap"] - closed) / snaps[IDLE_CONNS]["connections"] / 1024)
+                snaps["live_heap_after_close"] = closed
+        lo, hi = snaps[IDLE_BASE_CONNS], snaps[IDLE_CONNS]
+        n = hi["connections"] - lo["connections"]
+        m["idle_connections"] = hi["connections"]
+        m["idle_rss_kib"] = hi["second"]["rss_kib"]
+        m["idle_rss_per_conn_kib"] = (hi["second"]["rss_kib"] - lo["second"]["rss_kib"]) / n
+        m["idle_pss_per_conn_kib"] = (hi["second"]["pss_kib"] - lo["second"]["pss_kib"]) / n
+        end = proctree.snapshot(proc.pid)
+        m["end_rss_kib"], m["end_pss_kib"] = end["rss_kib"], end["pss_kib"]
+        raw["snapshots"] = {"base": base, "growth_before": before, "growth_after": after,
+                            "idle": snaps, "end": end}
+    finally:
+        stop(proc)
+    return m, raw
+
+
+# ---------------------------------------------------------------------------------------------
+# locking: hold the shared Maven lock while measuring, one phase at a time
+
+class LockTimeout(Exception):
+    pass
+
+
+def lock_holders():
+    """Which processes have the lock file open (a flock lock belongs to an open file, so a
+    process that inherited the descriptor holds it too)."""
+    target = os.path.realpath(LOCK_FILE)
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            for fd in os.listdir(f"/proc/{name}/fd"):
+                if os.readlink(f"/proc/{name}/fd/{fd}") == target:
+                    with open(f"/proc/{name}/cmdline", "rb") as f:
+                        cmd = f.read().replace(b"\0", b" ").decode(errors="replace")[:100]
+                    found.append(f"pid {name}: {cmd}")
+                    break
+        except OSError:
+            continue
+    return "open by " + ("; ".join(found) if found else "nobody visible")
+
+
+@contextlib.contextmanager
+def measuring_lock(what):
+    if LOCK_MODE != "phase":
+        yield
+        return
+    fd = os.open(LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        t = time.monotonic()
+        next_note = t + 60
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                pass
+            now = time.monotonic()
+            if now - t > LOCK_WAIT_MAX:
+                raise LockTimeout(f"{LOCK_FILE} not free after {LOCK_WAIT_MAX:.0f}s; "
+                                  f"{lock_holders()}")
+            if now >= next_note:
+                log(f"still waiting for {LOCK_FILE} ({now - t:.0f}s); {lock_holders()}")
+                next_note = now + 120
+            time.sleep(0.5)
+        waited = time.monotonic() - t
+        if waited > 0.5:
+            log(f"waited {waited:.0f}s for {LOCK_FILE}")
+        t = time.monotonic()
+        yield
+        log(f"{what}: held the lock {time.monotonic() - t:.0f}s")
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def write_summary(rows, failures, complete):
+    """rounds.json and metrics.csv, rewritten after every phase so that an interrupted run still
+    has a report of the phases it finished."""
+    keys = sorted({k for r in rows for k, v in r.items() if isinstance(v, (int, float))})
+    with open(os.path.join(OUT, "metrics.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["round", "proxy", "metric", "value"])
+        for r in rows:
+            for k in keys:
+                if k in r and k != "round":
+                    w.writerow([r["round"], r["proxy"], k, r[k]])
+    with open(os.path.join(OUT, "rounds.json"), "w") as f:
+        json.dump({"rows": rows, "failures": failures, "complete": complete}, f, indent=1)
+
+
+def main():
+    os.makedirs(os.path.join(OUT, "driver"), exist_ok=True)
+    os.makedirs(os.path.join(OUT, "logs"), exist_ok=True)
+    os.makedirs(os.path.join(WORK, "tmp"), exist_ok=True)
+    pick_ports()
+    values = {"PREFIX": WORK, "UPSTREAM_PORT": UPSTREAM_PORT, "PORT": PORTS["nginx"], "PKI": PKI,
+              "REUSEPORT": " reuseport" if NGINX_REUSEPORT else "",
+              "UPSTREAM_KEEPALIVE": NGINX_UPSTREAM_KEEPALIVE}
+    render("upstream.conf.tmpl", os.path.join(WORK, "nginx-upstream.conf"), values)
+    render("proxy.conf.tmpl", os.path.join(WORK, "nginx-proxy.conf"), values)
+    with open(os.path.join(WORK, "portcullis.yaml"), "w") as f:
+        f.write(f"""# written by benchmarks/scripts/bench.py
+listen: "127.0.0.1:{PORTS['portcullis']}"
+tls:
+  cert: {PKI}/server.crt
+  key: {PKI}/server.key
+  client_ca: {PKI}/ca.crt
+  client_auth: require
+  verify_depth: 4
+  protocols: [TLSv1.3, TLSv1.2]
+upstream:
+  url: "http://127.0.0.1:{UPSTREAM_PORT}"
+admin:
+  listen: "127.0.0.1:{ADMIN_PORT}"
+access_log: "off"
+""")
+    for name in ("nginx-upstream.conf", "nginx-proxy.conf", "portcullis.yaml"):
+        with open(os.path.join(WORK, name)) as src, open(os.path.join(OUT, name), "w") as dst:
+            dst.write(src.read())
+
+    upstream = spawn(["nginx", "-p", WORK, "-c", os.path.join(WORK, "nginx-upstream.conf"),
+                      "-e", os.path.join(WORK, "nginx-upstream-error.log")],
+                     os.path.join(OUT, "logs", "upstream.log"))
+    upstream.bench_started = time.monotonic()
+    wait_ready(upstream, lambda: http_get_status(UPSTREAM_PORT, "/"))
+    log(f"upstream nginx on 127.0.0.1:{UPSTREAM_PORT} (pid {upstream.pid})")
+
+    rows, failures, stopped = [], [], False
+    try:
+        for rnd in range(1, ROUNDS + 1):
+            if stopped:
+                break
+            order = PROXIES if rnd % 2 == 1 else list(reversed(PROXIES))
+            for proxy in order:
+                if stopped:
+                    break
+                try:
+                    with measuring_lock(f"round {rnd} {proxy}"):
+                        m, raw = phase(rnd, proxy, upstream)
+                except LockTimeout as e:
+                    log(f"giving up: {e}")
+                    failures.append({"round": rnd, "proxy": proxy, "error": f"not run: {e}"})
+                    stopped = True
+                    break
+                except Exception as e:  # keep going: one failed phase is reported as such
+                    log(f"round {rnd} {proxy} FAILED: {e}")
+                    failures.append({"round": rnd, "proxy": proxy, "error": str(e)})
+                    continue
+                m["order"] = order.index(proxy) + 1
+                rows.append(m)
+                with open(os.path.join(OUT, f"round{rnd}-{proxy}.json"), "w") as f:
+                    json.dump({"metrics": m, "raw": raw}, f, indent=1)
+                write_summary(rows, failures, complete=False)
+    finally:
+        stop_all()
+    write_summary(rows, failures, complete=True)
+    log(f"done: {len(rows)} phases, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    def on_signal(signum, _frame):
+        log(f"stopped by signal {signum}; stopping everything this run started")
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    try:
+        sys.exit(main())
+    finally:
+        stop_all()

@@ -1,0 +1,323 @@
+#!/usr/bin/env python3
+"""Writes RESULTS.md from one benchmarks/run.sh result directory (Python 3 stdlib only).
+
+  python3 report.py RESULT_DIR [OUTPUT.md]
+
+Reads RESULT_DIR/rounds.json (bench.py) and RESULT_DIR/meta.json (run.sh). Medians and min-max
+are taken across rounds; ratio = median(Portcullis) / median(nginx), with the range of the
+per-round ratios (each round measures both proxies back to back) in parentheses.
+"""
+
+import json
+import os
+import statistics
+import sys
+
+MIB = 1024.0
+
+# key, label, unit, scale, decimals, target kind, target value
+#   target kinds: ratio_le / ratio_ge (ratio P/N against value), abs_le (Portcullis median against
+#   value, in the displayed unit), le_nginx (Portcullis median <= nginx median), None (reported only)
+ROWS = [
+    ("ka{c}_rps", "Keep-alive req/s, {c} conns", "req/s", 1, 0, "ratio_ge", 1.10),
+    ("ka{c}_p50_ms", "Keep-alive p50, {c} conns", "ms", 1, 2, None, None),
+    ("ka{c}_p99_ms", "Keep-alive p99, {c} conns", "ms", 1, 2, "ratio_le", 1.00),
+    ("ka{c}_cpu_us_per_req", "Keep-alive proxy CPU per request, {c} conns", "µs", 1, 1, "ratio_le", 0.90),
+    ("hs_rate", "Full mTLS handshakes/s", "/s", 1, 0, None, None),
+    ("hs_cpu_us_per_hs", "Proxy CPU per full mTLS handshake", "µs", 1, 0, "ratio_le", 1.00),
+    ("rs_rate", "Resumed handshakes/s", "/s", 1, 0, None, None),
+    ("rs_cpu_us_per_hs", "Proxy CPU per resumption attempt", "µs", 1, 0, None, None),
+    ("rs_resumed_fraction", "Fraction resumed in resume mode", "", 1, 2, None, None),
+    ("idle_pss_per_conn_kib", "Memory per idle mTLS connection (Pss sum)", "KiB", 1, 1, "ratio_le", 0.75),
+    ("idle_rss_per_conn_kib", "Memory per idle mTLS connection (RSS sum)", "KiB", 1, 1, None, None),
+    ("idle_live_heap_per_conn_kib", "Live Java heap per idle mTLS connection", "KiB", 1, 1, None, None),
+    ("idle_rss_kib", "RSS with {idle} idle mTLS connections", "MiB", 1 / MIB, 1, None, None),
+    ("base_rss_kib", "Base RSS after start (RSS sum)", "MiB", 1 / MIB, 1, "abs_le", 96),
+    ("base_pss_kib", "Base Pss after start (Pss sum)", "MiB", 1 / MIB, 1, None, None),
+    ("growth_pss_kib", "Memory growth across {growth} full handshakes after warm-up (Pss sum)", "MiB", 1 / MIB, 2, "le_nginx", None),
+    ("growth_rss_kib", "Memory growth across the same handshakes (RSS sum)", "MiB", 1 / MIB, 2, None, None),
+    ("growth_handshakes", "Handshakes actually made in that growth run", "", 1, 0, None, None),
+    ("startup_s", "Start to first successful mTLS request", "ms", 1000, 0, None, None),
+    ("end_rss_kib", "RSS at the end of the round", "MiB", 1 / MIB, 1, None, None),
+]
+
+
+def fmt(v, d):
+    if v is None:
+        return "n/a"
+    return f"{v:,.{d}f}"
+
+
+def cell(values, scale, d):
+    if not values:
+        return "n/a"
+    vs = [v * scale for v in values]
+    med = statistics.median(vs)
+    if len(vs) == 1:
+        return fmt(med, d)
+    return f"{fmt(med, d)} [{fmt(min(vs), d)}–{fmt(max(vs), d)}]"
+
+
+def method(p):
+    g = lambda k, d: p.get(k, d)  # noqa: E731
+    return [
+        "- Machine sharing: the load driver, the upstream and the proxy under test all run on this "
+        "machine's cores, unpinned. Throughput and latency therefore include the driver's and the "
+        "upstream's competition for CPU; **proxy CPU per request / per handshake** is the figure "
+        "least sensitive to that noise.",
+        f"- Upstream: one nginx (1 worker) answering `200 ok\\n` with keep-alive, started once and "
+        "shared by both proxies.",
+        "- Proxies: Portcullis with `bin/portcullis` and its default JVM flags (below), "
+        "`access_log: off`, identity headers on (the default), TLS 1.2 + 1.3, client cert required, "
+        "verify depth 4, one event loop per processor (2); BoringSSL's session tickets on (the "
+        "only way it resumes TLS 1.3). nginx with 2 workers, the same certificates, `ssl_verify_client on`, "
+        "`ssl_verify_depth 4`, TLS 1.2 + 1.3, `ssl_session_cache shared:SSL:10m`, tickets off, "
+        "`access_log off`, and the identity headers it has variables for (verify, subject and "
+        "issuer DN, fingerprint, serial, not-after; none for the SAN list).",
+        f"- nginx's upstream pool: `keepalive {g('NGINX_UPSTREAM_KEEPALIVE', '128')}` per worker "
+        "(× 2 workers = Portcullis's default `upstream.max_connections: 256`), "
+        "`keepalive_requests 1000000`, `keepalive_timeout 60s`. With `keepalive 64`, nginx closes "
+        "and reopens upstream connections whenever more than 64 requests per worker are in "
+        "flight, which at 200 client connections cost it about a quarter of its throughput "
+        "(quick run: 30k vs 39k req/s, 32.9 vs 25.8 µs CPU per request), so the comparison "
+        "would flatter Portcullis. "
+        + ("Listening socket shared by both workers (no `reuseport`; the per-worker CPU split "
+           "shows the load evenly spread)." if g('NGINX_REUSEPORT', '0') != '1' else
+           "`reuseport`: one listening socket per worker."),
+        "- Load: `LoadDriver` (Netty + BoringSSL, closed loop, "
+        f"{g('DRIVER_THREADS', '1')} event-loop thread(s)), TLS 1.2 and 1.3 offered (1.3 is "
+        "negotiated). After start, an untimed "
+        f"{g('KA_WARMUP', '8')}s keep-alive run at the highest concurrency and an untimed "
+        f"{g('HS_WARMUP', '5')}s full-handshake run warm both proxies up (JIT, pools); each "
+        f"keep-alive window is then {g('DURATION', '10')}s after a {g('WARMUP', '2')}s driver "
+        "warm-up. Any JIT compilation left shows up as C1/C2 compiler threads in the CPU split.",
+        f"- Keep-alive: {g('KA_CONNS', '50 200')} connections; req/s, p50 and p99 as the driver "
+        "reports them.",
+        "- CPU: utime + stime of every process in the proxy's tree (`/proc/PID/stat` fields 14 and "
+        "15; the JVM is one process, nginx is master + workers), sampled every 100 ms. The CPU rate "
+        "over the driver's measurement window, trimmed by 0.5 s at each end (the window's edges are "
+        "known from outside: the driver exits right after it), divided by the driver's req/s "
+        "(or handshakes/s) over the window. So connection set-up and warm-up never count.",
+        f"- Full handshakes: `--mode handshake`, {g('HS_CONNS', '32')} concurrent connections, "
+        "one request each, no session offered (the driver checks, resumed fraction 0), "
+        f"{g('HS_DURATION', '10')}s window. Resumed handshakes: `--mode resume` (informational; "
+        "nginx resumes from its session cache, Portcullis from tickets).",
+        f"- RSS growth: snapshot after the handshake runs above (the warm-up), then "
+        f"{g('GROWTH_HANDSHAKES', '20000')} more full handshakes, 1 s settle, snapshot again.",
+        f"- Idle connections: RSS with {g('IDLE_BASE_CONNS', '10')} idle mTLS connections open, "
+        f"then with {g('IDLE_CONNS', '2000')} (each connection completed one request first), both "
+        "measured 2.5 s after the driver reports READY and while it holds them; per connection = "
+        "difference / difference in connections.",
+        "- Live Java heap per idle connection (Portcullis only, informational): after the RSS "
+        "figures, `jcmd PID GC.class_histogram` (a full GC) with the connections open and again "
+        "after they closed; the difference per connection. The JVM's heap (and Netty's pooled "
+        "direct memory) is already resident from the load before, so RSS differences show only "
+        "the native part (BoringSSL, new arena chunks) of what a connection costs.",
+        "- Memory: RSS sum = VmRSS summed over the tree (counts pages shared between nginx's master "
+        "and workers once per process, so it overstates nginx's absolute footprint; used the same "
+        "way for both); Pss sum = Pss from `/proc/PID/smaps_rollup` summed (each shared page split "
+        "between its users, so counted once; but pages shared with other programs, e.g. libjvm "
+        "with the driver's JVM or the nginx binary with the upstream nginx, are split with them "
+        "too). The per-connection and growth targets use Pss differences: both snapshots of a "
+        "difference are taken in the same situation (idle: both while the driver's JVM holds "
+        "connections; growth: both with no driver running), so sharing with other programs "
+        "cancels, and pages that a second nginx worker maps after the first one (the shared "
+        "session cache) are not counted twice as they are in an RSS sum. The base-memory target "
+        "uses RSS, as the issue states it (for Portcullis, one process, RSS and Pss differ only "
+        "by pages shared with other programs).",
+        "- Base RSS: 2 s after the first successful mTLS request, before any load.",
+        "- Order within a round, per proxy: start, base RSS, warm-ups, keep-alive windows, full "
+        "handshakes, resumed handshakes, RSS growth, idle connections, stop.",
+        "- Start-up time: from spawning the process (`bin/portcullis` / `nginx`) to the first "
+        "successful mTLS request (a Python client polling every 5 ms). "
+        + ("`/readyz` does not exist yet, so this stands in for \"start to `/readyz` 200\"; "
+           "`READY_PROBE=readyz` switches Portcullis to polling `/readyz` on the admin port once it "
+           "exists." if g('READY_PROBE', 'mtls') == 'mtls' else
+           "Portcullis: until `/readyz` on the admin port answers 200 (`READY_PROBE=readyz`)."),
+    ]
+
+
+def main():
+    out_dir = sys.argv[1]
+    dest = sys.argv[2] if len(sys.argv) > 2 else os.path.join(out_dir, "RESULTS.md")
+    with open(os.path.join(out_dir, "rounds.json")) as f:
+        rounds = json.load(f)
+    meta = {}
+    if os.path.exists(os.path.join(out_dir, "meta.json")):
+        with open(os.path.join(out_dir, "meta.json")) as f:
+            meta = json.load(f)
+    params = meta.get("params", {})
+    rows = rounds["rows"]
+    conns = [int(c) for c in params.get("KA_CONNS", "50 200").split()]
+    by = {}
+    for r in rows:
+        by.setdefault(r["proxy"], {})[r["round"]] = r
+
+    def series(proxy, key):
+        return [r[key] for _, r in sorted(by.get(proxy, {}).items())
+                if r.get(key) is not None]
+
+    table, summary, misses = [], {}, []
+    expanded = []
+    for key, label, unit, scale, d, kind, target in ROWS:
+        if "{c}" in key:
+            expanded += [(key.format(c=c), label.format(c=c), unit, scale, d, kind, target)
+                         for c in conns]
+        else:
+            expanded.append((key, label, unit, scale, d, kind, target))
+    for key, label, unit, scale, d, kind, target in expanded:
+        label = label.format(idle=params.get("IDLE_CONNS", "2000"),
+                             growth=params.get("GROWTH_HANDSHAKES", "20000"))
+        p, n = series("portcullis", key), series("nginx", key)
+        if not p and not n:
+            continue
+        pm = statistics.median(p) if p else None
+        nm = statistics.median(n) if n else None
+        ratio = pm / nm if pm is not None and nm not in (None, 0) else None
+        paired = [by["portcullis"][k][key] / by["nginx"][k][key]
+                  for k in sorted(set(by.get("portcullis", {})) & set(by.get("nginx", {})))
+                  if by["portcullis"][k].get(key) is not None
+                  and by["nginx"][k].get(key) not in (None, 0)]
+        ratio_txt = "n/a" if ratio is None else f"{ratio:.2f}"
+        if ratio is not None and len(paired) > 1:
+            ratio_txt += f" ({min(paired):.2f}–{max(paired):.2f})"
+        met, target_txt = "", ""
+        if kind == "ratio_le":
+            target_txt = f"ratio ≤ {target:.2f}"
+            met = None if ratio is None else ratio <= target
+        elif kind == "ratio_ge":
+            target_txt = f"ratio ≥ {target:.2f}"
+            met = None if ratio is None else ratio >= target
+        elif kind == "abs_le":
+            target_txt = f"Portcullis ≤ {target:g} {unit}"
+            met = None if pm is None else pm * scale <= target
+        elif kind == "le_nginx":
+            target_txt = "Portcullis ≤ nginx"
+            met = None if pm is None or nm is None else pm <= nm
+        met_txt = "" if kind is None else ("n/a" if met is None else ("yes" if met else "**no**"))
+        if met is False:
+            misses.append(label)
+        unit_txt = f" ({unit})" if unit else ""
+        table.append(f"| {label}{unit_txt} | {cell(p, scale, d)} | {cell(n, scale, d)} | "
+                     f"{ratio_txt} | {target_txt} | {met_txt} |")
+        summary[key] = {"portcullis_median": pm, "nginx_median": nm, "ratio": ratio,
+                        "paired_ratios": paired, "target": target_txt, "met": met,
+                        "portcullis": p, "nginx": n}
+
+    with open(os.path.join(out_dir, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+
+    L = []
+    L.append("# Benchmark results: Portcullis vs nginx")
+    L.append("")
+    L.append("Generated by `benchmarks/scripts/report.py` from the run in "
+             f"`benchmarks/results/{os.path.basename(os.path.normpath(out_dir))}/`. "
+             "Do not edit by hand: rerun `benchmarks/run.sh`.")
+    L.append("")
+    L.append(f"- Date: {meta.get('date', 'n/a')}")
+    L.append(f"- Command: `{meta.get('command', 'n/a')}`")
+    L.append(f"- Source: {meta.get('git', 'n/a')}; portcullis.jar sha256 "
+             f"`{meta.get('jar_sha256', 'n/a')[:16]}…`")
+    L.append(f"- Rounds: {params.get('ROUNDS', '?')}, alternating order (round 1: "
+             f"{' then '.join(params.get('PROXIES', 'portcullis nginx').split())}; round 2 the "
+             "reverse; ...), each proxy started fresh per round; cells are median [min–max] "
+             "across rounds.")
+    io = sorted({r.get("io_threads") for r in by.get("portcullis", {}).values()} - {None})
+    wk = sorted({r.get("workers") for r in by.get("nginx", {}).values()} - {None})
+    if io or wk:
+        L.append(f"- Observed: Portcullis event-loop threads (`portcullis-io-*`) {io}; nginx "
+                 f"workers {wk}.")
+    L.append("- Ratio: median(Portcullis) / median(nginx); in parentheses the range of the "
+             "per-round ratios (both proxies measured back to back in the same round).")
+    if rounds.get("complete") is False:
+        L.append("- **Incomplete run**: stopped before all rounds were measured; the table covers "
+                 "the phases that finished.")
+    if rounds.get("failures"):
+        L.append(f"- **Failed phases**: " + "; ".join(
+            f"round {x['round']} {x['proxy']}: {x['error']}" for x in rounds["failures"]))
+    L.append("")
+    if misses:
+        L.append(f"**Targets missed ({len(misses)})**: " + "; ".join(misses) + ".")
+    else:
+        L.append("**All targets met.**")
+    L.append("")
+    L.append("| Metric | Portcullis | nginx | Ratio P/N | Target | Met? |")
+    L.append("|---|---|---|---|---|---|")
+    L.extend(table)
+    L.append("")
+
+    errors = {r["proxy"] + f" round {r['round']}": r["errors"] for r in rows if r.get("errors")}
+    if errors:
+        L.append("Driver-reported errors: " + "; ".join(
+            f"{k}: " + ", ".join(f"{n} in {run}" for run, n in v.items())
+            for k, v in errors.items()))
+        L.append("")
+    hs_res = series("portcullis", "hs_resumed_fraction") + series("nginx", "hs_resumed_fraction")
+    if any(v for v in hs_res if v):
+        L.append(f"Note: the full-handshake runs reported resumed fractions {hs_res} (expected 0).")
+        L.append("")
+
+    L.append("## Per round")
+    L.append("")
+    keys = [f"ka{c}_rps" for c in conns] + [f"ka{c}_cpu_us_per_req" for c in conns] + \
+        ["hs_cpu_us_per_hs", "idle_pss_per_conn_kib", "base_rss_kib", "growth_pss_kib"]
+    L.append("| Round | Proxy | " + " | ".join(keys) + " | other CPU (cores) |")
+    L.append("|---|---|" + "---|" * (len(keys) + 1))
+    for r in sorted(rows, key=lambda r: (r["round"], r.get("order", 0), r["proxy"])):
+        other = [r.get(f"ka{c}_other_cores") for c in conns] + [r.get("hs_other_cores")]
+        other_txt = "/".join("n/a" if o is None else f"{o:.2f}" for o in other)
+        L.append(f"| {r['round']} | {r['proxy']} | " + " | ".join(
+            fmt(r.get(k), 0 if "rps" in k or "kib" in k else 1) for k in keys) +
+            f" | {other_txt} |")
+    L.append("")
+    L.append("\"other CPU\" is the whole machine's busy CPU during each keep-alive and "
+             "handshake window minus the proxy, the upstream and the driver (cores, so 2.00 is "
+             "the whole machine): work by other users of this shared machine, plus this "
+             "script's own sampling (about 0.01–0.02).")
+    L.append("")
+
+    L.append("## Where the proxy's CPU goes")
+    L.append("")
+    L.append("Proxy CPU per request (keep-alive) or per handshake in µs, split by JVM thread "
+             "(names from `/proc/PID/task/*/comm`, numbers dropped) or by nginx process; "
+             "medians across rounds, groups under 1% left out.")
+    L.append("")
+    L.append("| Measurement | Portcullis | nginx |")
+    L.append("|---|---|---|")
+    for key, label in [(f"ka{c}_cpu_by_thread", f"keep-alive, {c} conns") for c in conns] + \
+            [("hs_cpu_by_thread", "full handshake")]:
+        cells = []
+        for proxy in ("portcullis", "nginx"):
+            merged = {}
+            for r in by.get(proxy, {}).values():
+                for g, v in (r.get(key) or {}).items():
+                    merged.setdefault(g, []).append(v)
+            med = sorted(((statistics.median(v), g) for g, v in merged.items()), reverse=True)
+            cells.append(", ".join(f"{g} {v:.1f}" if v < 100 else f"{g} {v:.0f}" for v, g in med)
+                         or "n/a")
+        L.append(f"| {label} | {cells[0]} | {cells[1]} |")
+    L.append("")
+    L.append("## How each figure is taken")
+    L.append("")
+    L.extend(method(params))
+    L.append("")
+    L.append("## Setup")
+    L.append("")
+    for k in ("machine", "cpu", "kernel", "memory"):
+        if k in meta:
+            L.append(f"- {k.capitalize()}: {meta[k]}")
+    for k, v in meta.get("versions", {}).items():
+        L.append(f"- {k}: {v}")
+    L.append(f"- Portcullis JVM flags (bin/portcullis defaults): `{meta.get('jvm_flags', 'n/a')}`")
+    L.append(f"- Driver: `{meta.get('driver', 'n/a')}`")
+    L.append("- Parameters: " + ", ".join(f"{k}={v}" for k, v in sorted(params.items())))
+    L.append("- Configs used (copied into the result directory): `portcullis.yaml`, "
+             "`nginx-proxy.conf`, `nginx-upstream.conf`.")
+    L.append("")
+    with open(dest, "w") as f:
+        f.write("\n".join(L))
+    print(dest)
+
+
+if __name__ == "__main__":
+    main()
