@@ -40,18 +40,18 @@ class FramingGuardHandlerTest {
         write("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n"
                 + "GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
 
-        assertThat((Object) channel.readInbound()).isInstanceOf(HttpRequest.class);
+        assertThat(channel.<Object>readInbound()).isInstanceOf(HttpRequest.class);
         HttpContent first = channel.readInbound();
         first.release();
-        assertThat((Object) channel.readInbound()).isEqualTo(new RejectedRequest(ErrorCode.BODY_TOO_LARGE));
-        assertThat((Object) channel.readInbound()).as("nothing after a rejection is passed on").isNull();
+        assertThat(channel.<Object>readInbound()).isEqualTo(new RejectedRequest(ErrorCode.BODY_TOO_LARGE));
+        assertThat(channel.<Object>readInbound()).as("nothing after a rejection is passed on").isNull();
     }
 
     @Test
     void decoderFailureOnAChunkBecomesBadRequest() {
         write("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
 
-        assertThat((Object) channel.readInbound()).isInstanceOf(HttpRequest.class);
+        assertThat(channel.<Object>readInbound()).isInstanceOf(HttpRequest.class);
         Object next = channel.readInbound();
         assertThat(next).isEqualTo(new RejectedRequest(ErrorCode.BAD_REQUEST));
     }
@@ -59,17 +59,17 @@ class FramingGuardHandlerTest {
     @Test
     void asteriskFormIsAllowedOnlyForOptions() {
         write("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
-        assertThat((Object) channel.readInbound()).isInstanceOf(HttpRequest.class);
+        assertThat(channel.<Object>readInbound()).isInstanceOf(HttpRequest.class);
         ReferenceCountUtil.release(channel.readInbound());
 
         write("GET * HTTP/1.1\r\nHost: x\r\n\r\n");
-        assertThat((Object) channel.readInbound()).isEqualTo(new RejectedRequest(ErrorCode.BAD_REQUEST));
+        assertThat(channel.<Object>readInbound()).isEqualTo(new RejectedRequest(ErrorCode.BAD_REQUEST));
     }
 
     @Test
     void emptyHostIsRefused() {
         write("GET / HTTP/1.1\r\nHost:\r\n\r\n");
-        assertThat((Object) channel.readInbound()).isEqualTo(new RejectedRequest(ErrorCode.BAD_REQUEST));
+        assertThat(channel.<Object>readInbound()).isEqualTo(new RejectedRequest(ErrorCode.BAD_REQUEST));
     }
 
     private void write(String request) {
