@@ -149,7 +149,8 @@ if ! "$work/root/bin/portcullis" certs --out "$pki" >/dev/null 2>&1; then
 fi
 
 # --- metadata for RESULTS.md ----------------------------------------------------------------
-default_flags="$(sed -n 's/^java_opts="\${PORTCULLIS_JAVA_OPTS:-\(.*\)}"$/\1/p' "$root/bin/portcullis")"
+# The launcher's own lines that compute its defaults (they probe the JVM), evaluated as it would.
+default_flags="$(env -u PORTCULLIS_JAVA_OPTS bash -c 'eval "$(sed -n "/^default_opts=/,/^java_opts=/p" "$1")"; echo "$java_opts MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}"' _ "$root/bin/portcullis")"
 jvm_flags="${PORTCULLIS_JAVA_OPTS:-$default_flags}"
 [ -n "${PORTCULLIS_JAVA_OPTS:-}" ] && say "WARNING: PORTCULLIS_JAVA_OPTS is set; the launcher's defaults are: $default_flags"
 git_desc="$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
