@@ -119,7 +119,20 @@ final class YamlMapping {
 
     /** The list of scalars at {@code key}; items are named {@code key[i]}. */
     Optional<YamlList> list(String key, String expected) throws ConfigException {
+        Optional<SequenceNode> found = sequence(key, expected);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
         String listPath = pathOf(key);
+        List<YamlScalar> items = new ArrayList<>();
+        for (Node item : found.get().getValue()) {
+            items.add(scalar(item, listPath + "[" + items.size() + "]", "a single value"));
+        }
+        return Optional.of(new YamlList(listPath, YamlDocument.line(found.get()), List.copyOf(items)));
+    }
+
+    /** The sequence at {@code key}, or empty when the key is absent; anything else is an error. */
+    private Optional<SequenceNode> sequence(String key, String expected) throws ConfigException {
         NodeTuple entry = values.get(known(key));
         if (entry == null) {
             return Optional.empty();
@@ -127,13 +140,9 @@ final class YamlMapping {
         Node node = entry.getValueNode();
         if (!(node instanceof SequenceNode sequence)) {
             String found = YamlDocument.isNull(node) ? "empty value" : YamlDocument.describe(node);
-            throw error(listPath, YamlDocument.line(node), found + " (expected: " + expected + ")");
+            throw error(pathOf(key), YamlDocument.line(node), found + " (expected: " + expected + ")");
         }
-        List<YamlScalar> items = new ArrayList<>();
-        for (Node item : sequence.getValue()) {
-            items.add(scalar(item, listPath + "[" + items.size() + "]", "a single value"));
-        }
-        return Optional.of(new YamlList(listPath, YamlDocument.line(node), List.copyOf(items)));
+        return Optional.of(sequence);
     }
 
     /**
@@ -143,18 +152,13 @@ final class YamlMapping {
      */
     Optional<List<YamlMapping>> mappings(String key, String expected, String expectedItem, Keys itemKeys)
             throws ConfigException {
-        String listPath = pathOf(key);
-        NodeTuple entry = values.get(known(key));
-        if (entry == null) {
+        Optional<SequenceNode> sequence = sequence(key, expected);
+        if (sequence.isEmpty()) {
             return Optional.empty();
         }
-        Node node = entry.getValueNode();
-        if (!(node instanceof SequenceNode sequence)) {
-            String found = YamlDocument.isNull(node) ? "empty value" : YamlDocument.describe(node);
-            throw error(listPath, YamlDocument.line(node), found + " (expected: " + expected + ")");
-        }
+        String listPath = pathOf(key);
         List<YamlMapping> items = new ArrayList<>();
-        for (Node item : sequence.getValue()) {
+        for (Node item : sequence.get().getValue()) {
             String itemPath = listPath + "[" + items.size() + "]";
             int itemLine = YamlDocument.line(item);
             checkPlain(item, itemPath);
