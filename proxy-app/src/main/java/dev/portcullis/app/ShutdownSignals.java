@@ -15,7 +15,7 @@ import static java.util.Objects.requireNonNull;
  * {@code sun.misc.Signal} handlers (module jdk.unsupported, present in every JDK since 9) that run
  * the stop action and then {@code System.exit(0)}. The shutdown hook stays as the fallback for
  * other exits (and for a JVM started with {@code -Xrs}, where the handlers cannot be installed);
- * it also shuts Log4j down last, since log4j2.xml disables Log4j's own hook so that the final
+ * it also shuts Log4j down last, since log4j2.properties disables Log4j's own hook so that the final
  * "stopped" line is not lost. SIGHUP reloads the TLS material, as the file watcher does.
  */
 final class ShutdownSignals {
