@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -164,7 +165,7 @@ final class Exchange implements UpstreamListener {
             return false;
         }
         HttpResponseStatus status = response.status();
-        if (status.codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
+        if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
             // 100 Continue was already answered by the proxy itself; 101 cannot happen since
             // Upgrade is never forwarded. Drop interim responses and wait for the final one.
             skippingInterim = status.code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code();

@@ -37,7 +37,6 @@ public final class UpstreamPool {
     private final ArrayDeque<Promise<Channel>> waiters = new ArrayDeque<>();
     private final long idleTimeoutNanos;
     private int open;
-    private int active;
 
     UpstreamPool(Bootstrap bootstrap, EventLoop loop, int maxConnections, long acquireTimeoutMillis,
                  long idleTimeoutMillis) {
@@ -69,7 +68,6 @@ public final class UpstreamPool {
      * the upstream asked to close) is closed; its slot goes to a waiter.
      */
     void release(Channel channel, boolean reusable) {
-        active--;
         if (!reusable || !channel.isActive()) {
             channel.close();
             return;
@@ -78,9 +76,13 @@ public final class UpstreamPool {
         if (waiter != null) {
             lend(channel, waiter);
         } else {
-            channel.attr(IDLE_SINCE).set(System.nanoTime());
-            idle.addLast(channel);
+            park(channel);
         }
+    }
+
+    private void park(Channel channel) {
+        channel.attr(IDLE_SINCE).set(System.nanoTime());
+        idle.addLast(channel);
     }
 
     /**
@@ -91,23 +93,12 @@ public final class UpstreamPool {
     private void closeExpired() {
         long now = System.nanoTime();
         for (Channel oldest; (oldest = idle.peekFirst()) != null; ) {
-            Long since = oldest.attr(IDLE_SINCE).get();
-            if (since != null && now - since < idleTimeoutNanos) {
+            if (now - oldest.attr(IDLE_SINCE).get() < idleTimeoutNanos) {
                 return;
             }
             idle.pollFirst();
             oldest.close();
         }
-    }
-
-    /** Connections open to the upstream, idle ones included. */
-    public int openConnections() {
-        return open;
-    }
-
-    /** Connections lent to an exchange right now. */
-    public int activeConnections() {
-        return active;
     }
 
     private Channel pollIdle() {
@@ -120,10 +111,8 @@ public final class UpstreamPool {
     }
 
     private void lend(Channel channel, Promise<Channel> promise) {
-        if (promise.trySuccess(channel)) {
-            active++;
-        } else {
-            idle.addLast(channel);
+        if (!promise.trySuccess(channel)) {
+            park(channel);
         }
     }
 
