@@ -40,6 +40,7 @@ final class Portcullis implements AutoCloseable {
      */
     static Portcullis start(Path configFile) throws CliError {
         ProxyConfig config = load(configFile);
+        AccessLogOutput.configure(config.accessLog());
         ProxyServer proxy;
         try {
             proxy = ProxyServer.start(config);

@@ -9,6 +9,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -35,8 +36,8 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ConfigLoader {
 
-    private static final Keys ROOT_KEYS = Keys.of("listen", "tls", "upstream", "identity", "limits", "admin",
-            "access_log").planned("tokens", "response", "shutdown");
+    private static final Keys ROOT_KEYS = Keys.of("listen", "tls", "upstream", "identity", "tokens", "response",
+            "limits", "admin", "access_log").planned("shutdown");
     private static final Keys TLS_KEYS = Keys.of("cert", "key", "client_ca", "client_auth", "crl", "crl_stale",
             "verify_depth", "protocols", "session_cache", "session_tickets", "handshake_timeout", "reload");
     private static final Keys SESSION_CACHE_KEYS = Keys.of("size", "timeout");
@@ -47,6 +48,9 @@ public final class ConfigLoader {
     private static final Keys ALLOW_RULE_KEYS = Keys.of("subject", "san_uri", "san_dns", "fingerprint");
     private static final Keys HEADER_KEYS = Keys.of("verify", "subject", "issuer", "fingerprint", "serial", "san",
             "not_after");
+    private static final Keys TOKENS_KEYS = Keys.of("query_params", "on_query_token", "redact_headers",
+            "forward_authorization");
+    private static final Keys RESPONSE_KEYS = Keys.of("secure_cookies", "hsts", "remove_headers");
     private static final Keys LIMITS_KEYS = Keys.of("max_header_size", "max_uri_size", "max_body_size",
             "idle_timeout").planned("max_connections", "request_header_timeout", "max_requests_per_connection",
             "max_connection_buffer");
@@ -65,9 +69,16 @@ public final class ConfigLoader {
 
     /** Headers that frame or route the request: renaming an identity header onto them, or stripping them, breaks every request. */
     private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "transfer-encoding");
+    /** Headers that frame a response (RFC 9112 §6.3): removing them would leave the client unable to find its end. */
+    private static final Set<String> FRAMING_HEADERS = Set.of("content-length", "transfer-encoding");
 
     private static final String FILE = "a file path";
     private static final String BOOLEAN = "true or false";
+    private static final String HEADER_NAMES = "a list of header names";
+    private static final String QUERY_PARAM =
+            "a parameter name as it reads after percent-decoding, in visible ASCII other than &, =, # and %";
+    private static final String HSTS =
+            "a Strict-Transport-Security value such as \"max-age=31536000; includeSubDomains\", or null";
     private static final String ONE_RULE_KEY = "exactly one of subject, san_uri, san_dns or fingerprint";
     private static final String SUBJECT_DN = "a subject DN in RFC 2253 form such as CN=billing,OU=payments,O=Example";
     private static final String URI_PATTERN = "a URI such as spiffe://example.org/ns/billing/*";
@@ -78,6 +89,10 @@ public final class ConfigLoader {
     /** Scheme, then {@code //authority} when there is one (RFC 3986 §3); wildcards may follow it, in the path. */
     private static final Pattern URI_PREFIX = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*):(//[^/]*)?");
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,8}");
+    /** An RFC 6797 §6.1 directive: a token name, optionally {@code =} and a token or quoted-string value. */
+    private static final Pattern HSTS_DIRECTIVE = Pattern.compile(
+            "([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:[ \t]*=[ \t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+|\"[^\"\\\\]*\"))?");
+    private static final Pattern DELTA_SECONDS = Pattern.compile("[0-9]+|\"[0-9]+\"");
 
     private final Path source;
     private final Path directory;
@@ -110,13 +125,15 @@ public final class ConfigLoader {
         TlsConfig tls = bindTls(root);
         UpstreamConfig upstream = bindUpstream(root.mapping("upstream", UPSTREAM_KEYS));
         IdentityConfig identity = bindIdentity(root.mapping("identity", IDENTITY_KEYS));
+        TokensConfig tokens = bindTokens(root.mapping("tokens", TOKENS_KEYS));
+        ResponseConfig response = bindResponse(root.mapping("response", RESPONSE_KEYS));
         LimitsConfig limits = bindLimits(root.mapping("limits", LIMITS_KEYS));
         AdminConfig admin = bindAdmin(root.mapping("admin", ADMIN_KEYS), listen, listenAt);
         AccessLogConfig accessLog = bindAccessLog(root.scalar("access_log", "stdout, off or a file path"));
         for (FileCheck check : fileChecks) {
             check.run();
         }
-        return new ProxyConfig(listen, tls, upstream, identity, limits, admin, accessLog, source);
+        return new ProxyConfig(listen, tls, upstream, identity, tokens, response, limits, admin, accessLog, source);
     }
 
     private TlsConfig bindTls(YamlMapping root) throws ConfigException {
@@ -221,11 +238,7 @@ public final class ConfigLoader {
             default -> throw ValueErrors.expected(text, "headers, xfcc or both");
         }, IdentityConfig.Format.HEADERS);
         IdentityHeaderNames headers = bindHeaderNames(identity.mapping("headers", HEADER_KEYS));
-        List<String> strip = new ArrayList<>();
-        Optional<YamlList> stripList = identity.list("strip", "a list of header names");
-        for (YamlScalar item : stripList.map(YamlList::items).orElse(List.of())) {
-            strip.add(item.as(ConfigLoader::headerName));
-        }
+        List<String> strip = headerNames(identity, "strip", ConfigLoader::headerName, List.of());
         List<AllowRule> allow = new ArrayList<>();
         Optional<List<YamlMapping>> rules = identity.mappings("allow",
                 "a list of rules such as [{san_uri: \"spiffe://example.org/ns/billing/*\"}]",
@@ -347,6 +360,121 @@ public final class ConfigLoader {
                 names.get(5), names.get(6));
     }
 
+    private static TokensConfig bindTokens(YamlMapping tokens) throws ConfigException {
+        List<String> queryParams = bindQueryParams(tokens.list("query_params",
+                "a list of parameter names such as [access_token, api_key]"));
+        TokensConfig.OnQueryToken onQueryToken = tokens.get("on_query_token", "reject or strip", text -> switch (text) {
+            case "reject" -> TokensConfig.OnQueryToken.REJECT;
+            case "strip" -> TokensConfig.OnQueryToken.STRIP;
+            default -> throw ValueErrors.expected(text, "reject or strip");
+        }, TokensConfig.OnQueryToken.REJECT);
+        List<String> redactHeaders = headerNames(tokens, "redact_headers", ConfigLoader::anyHeaderName,
+                TokensConfig.DEFAULT_REDACT_HEADERS);
+        boolean forwardAuthorization = tokens.get("forward_authorization", BOOLEAN, ConfigLoader::bool, true);
+        return new TokensConfig(queryParams, onQueryToken, redactHeaders, forwardAuthorization);
+    }
+
+    /**
+     * Lower case and each once, as the proxy compares them with a decoded name; a name written twice
+     * in another case is a mistake worth reporting. An empty list turns query scanning off.
+     */
+    private static List<String> bindQueryParams(Optional<YamlList> list) throws ConfigException {
+        if (list.isEmpty()) {
+            return TokensConfig.DEFAULT_QUERY_PARAMS;
+        }
+        List<YamlScalar> items = list.get().items();
+        List<String> names = new ArrayList<>();
+        for (YamlScalar item : items) {
+            String name = item.as(ConfigLoader::queryParamName);
+            int first = names.indexOf(name);
+            if (first >= 0) {
+                throw item.expected("a parameter name distinct from " + items.get(first).path() + ", ignoring case");
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
+    /**
+     * Visible ASCII, as the proxy compares names ASCII case-insensitively. Names are matched after
+     * percent-decoding, so a {@code %} here means the name was written encoded and would never
+     * match; {@code &}, {@code =}, {@code #}, spaces and control characters end or split a
+     * parameter in a URL, so a name holding one is a mistake.
+     */
+    private static String queryParamName(String text) {
+        if (text.isEmpty()) {
+            throw ValueErrors.expected(text, QUERY_PARAM);
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '!' || c > '~' || "&=#%".indexOf(c) >= 0) {
+                throw ValueErrors.expected(text, QUERY_PARAM);
+            }
+        }
+        return text.toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code hsts} absent: the default; written as null ({@code null}, {@code ~} or nothing): never added. */
+    private static ResponseConfig bindResponse(YamlMapping response) throws ConfigException {
+        boolean secureCookies = response.get("secure_cookies", BOOLEAN, ConfigLoader::bool, true);
+        Optional<String> hsts = Optional.of(ResponseConfig.DEFAULT_HSTS);
+        if (response.has("hsts")) {
+            Optional<YamlScalar> hstsAt = response.nullableScalar("hsts", HSTS);
+            hsts = hstsAt.isPresent() ? Optional.of(hstsAt.get().as(ConfigLoader::hsts)) : Optional.empty();
+        }
+        List<String> removeHeaders = headerNames(response, "remove_headers", ConfigLoader::removableResponseHeader,
+                ResponseConfig.DEFAULT_REMOVE_HEADERS);
+        return new ResponseConfig(secureCookies, hsts, removeHeaders);
+    }
+
+    /**
+     * A Strict-Transport-Security value as RFC 6797 §6.1 defines it: a valid field value (RFC 9110
+     * §5.5), directives separated by {@code ;}, each name at most once (case-insensitive), and the
+     * required {@code max-age} with delta-seconds. Kept as written: the proxy sends it verbatim.
+     */
+    private static String hsts(String text) {
+        if (!isFieldValue(text)) {
+            throw ValueErrors.expected(text, HSTS);
+        }
+        Set<String> names = new HashSet<>();
+        for (String part : text.split(";", -1)) {
+            String directive = part.strip();
+            if (directive.isEmpty()) {
+                continue; // the grammar allows empty directives: "max-age=1;;preload"
+            }
+            Matcher matcher = HSTS_DIRECTIVE.matcher(directive);
+            if (!matcher.matches() || !names.add(matcher.group(1).toLowerCase(Locale.ROOT))) {
+                throw ValueErrors.expected(text, HSTS);
+            }
+            if (matcher.group(1).equalsIgnoreCase("max-age")
+                    && (matcher.group(2) == null || !DELTA_SECONDS.matcher(matcher.group(2)).matches())) {
+                throw ValueErrors.expected(text, HSTS);
+            }
+        }
+        if (!names.contains("max-age")) {
+            throw ValueErrors.expected(text, HSTS);
+        }
+        return text;
+    }
+
+    /** Visible ASCII, spaces and tabs, neither first nor last: never a CR or LF that would split the header. */
+    private static boolean isFieldValue(String text) {
+        if (text.isEmpty() || isSpaceOrTab(text.charAt(0)) || isSpaceOrTab(text.charAt(text.length() - 1))) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(c >= '!' && c <= '~') && !isSpaceOrTab(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isSpaceOrTab(char c) {
+        return c == ' ' || c == '\t';
+    }
+
     private static LimitsConfig bindLimits(YamlMapping limits) throws ConfigException {
         return new LimitsConfig(
                 limits.get("max_header_size", ByteSize.EXPECTED, ConfigLoader::intSize, ByteSize.parse("16KiB")),
@@ -427,12 +555,42 @@ public final class ConfigLoader {
         return size;
     }
 
-    private static String headerName(String text) {
-        if (!HttpTokens.isToken(text)) {
-            throw ValueErrors.expected(text, HttpTokens.EXPECTED);
+    /** The names in the list at {@code key}, each checked by {@code check}, or {@code otherwise} when it is absent. */
+    private static List<String> headerNames(YamlMapping mapping, String key, Function<String, String> check,
+            List<String> otherwise) throws ConfigException {
+        Optional<YamlList> list = mapping.list(key, HEADER_NAMES);
+        if (list.isEmpty()) {
+            return otherwise;
         }
+        List<String> names = new ArrayList<>();
+        for (YamlScalar item : list.get().items()) {
+            names.add(item.as(check));
+        }
+        return names;
+    }
+
+    /** A request header Portcullis sets or removes: never one that frames or routes the request. */
+    private static String headerName(String text) {
+        anyHeaderName(text);
         if (RESERVED_HEADERS.contains(HttpTokens.canonical(text))) {
             throw ValueErrors.expected(text, "a header other than Host, Content-Length and Transfer-Encoding");
+        }
+        return text;
+    }
+
+    /** A response header Portcullis removes: never one that frames the response. */
+    private static String removableResponseHeader(String text) {
+        anyHeaderName(text);
+        if (FRAMING_HEADERS.contains(HttpTokens.canonical(text))) {
+            throw ValueErrors.expected(text,
+                    "a header other than Content-Length and Transfer-Encoding, which frame the response");
+        }
+        return text;
+    }
+
+    private static String anyHeaderName(String text) {
+        if (!HttpTokens.isToken(text)) {
+            throw ValueErrors.expected(text, HttpTokens.EXPECTED);
         }
         return text;
     }

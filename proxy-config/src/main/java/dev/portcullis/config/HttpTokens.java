@@ -3,8 +3,9 @@ package dev.portcullis.config;
 import java.util.Locale;
 
 /**
- * Header-name rules for {@code identity.headers} and {@code identity.strip}. A name that is not an
- * RFC 9110 token (§5.1, §5.6.2) could never match a request header, so it is a config error.
+ * Header-name rules for {@code identity.headers}, {@code identity.strip}, {@code tokens.redact_headers}
+ * and {@code response.remove_headers}. A name that is not an RFC 9110 token (§5.1, §5.6.2) could
+ * never match a header, so it is a config error.
  */
 final class HttpTokens {
 

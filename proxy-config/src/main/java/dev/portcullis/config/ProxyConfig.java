@@ -14,6 +14,8 @@ import static java.util.Objects.requireNonNull;
  *   <tr><td>tls</td><td>-</td><td>{@link TlsConfig}</td></tr>
  *   <tr><td>upstream</td><td>-</td><td>{@link UpstreamConfig}</td></tr>
  *   <tr><td>identity</td><td>-</td><td>{@link IdentityConfig}</td></tr>
+ *   <tr><td>tokens</td><td>-</td><td>{@link TokensConfig}</td></tr>
+ *   <tr><td>response</td><td>-</td><td>{@link ResponseConfig}</td></tr>
  *   <tr><td>limits</td><td>-</td><td>{@link LimitsConfig}</td></tr>
  *   <tr><td>admin</td><td>-</td><td>{@link AdminConfig}</td></tr>
  *   <tr><td>access_log</td><td>stdout</td><td>{@link AccessLogConfig}</td></tr>
@@ -27,6 +29,8 @@ public record ProxyConfig(
         TlsConfig tls,
         UpstreamConfig upstream,
         IdentityConfig identity,
+        TokensConfig tokens,
+        ResponseConfig response,
         LimitsConfig limits,
         AdminConfig admin,
         AccessLogConfig accessLog,
@@ -37,6 +41,8 @@ public record ProxyConfig(
         requireNonNull(tls, "tls");
         requireNonNull(upstream, "upstream");
         requireNonNull(identity, "identity");
+        requireNonNull(tokens, "tokens");
+        requireNonNull(response, "response");
         requireNonNull(limits, "limits");
         requireNonNull(admin, "admin");
         requireNonNull(accessLog, "accessLog");

@@ -79,6 +79,15 @@ class ConfigLoaderTest {
                     - { san_uri: "spiffe://example.org/ns/*/sa/**" }
                     - { san_dns: "*.billing.example.org" }
                     - fingerprint: "%s"
+                tokens:
+                  query_params: [Access_Token, session]
+                  on_query_token: strip
+                  redact_headers: [Authorization, X-Secret]
+                  forward_authorization: false
+                response:
+                  secure_cookies: false
+                  hsts: "max-age=63072000; includeSubDomains; preload"
+                  remove_headers: [X-Powered-By, Via, Set-Cookie]
                 limits:
                   max_header_size: 32KiB
                   max_uri_size: 4KiB
@@ -110,6 +119,10 @@ class ConfigLoaderTest {
                                 new AllowRule(AllowRule.Kind.SAN_URI, "spiffe://example.org/ns/*/sa/**"),
                                 new AllowRule(AllowRule.Kind.SAN_DNS, "*.billing.example.org"),
                                 new AllowRule(AllowRule.Kind.FINGERPRINT, FINGERPRINT))),
+                new TokensConfig(List.of("access_token", "session"), TokensConfig.OnQueryToken.STRIP,
+                        List.of("Authorization", "X-Secret"), false),
+                new ResponseConfig(false, Optional.of("max-age=63072000; includeSubDomains; preload"),
+                        List.of("X-Powered-By", "Via", "Set-Cookie")),
                 new LimitsConfig(new ByteSize(32 * 1024), new ByteSize(4 * 1024), new ByteSize(1L << 30),
                         Duration.ofSeconds(30)),
                 new AdminConfig(new HostPort("localhost", 0)),
@@ -131,6 +144,10 @@ class ConfigLoaderTest {
                 new UpstreamConfig(new HostPort("127.0.0.1", 8000), Duration.ofSeconds(2), Duration.ofSeconds(30),
                         256, Duration.ofSeconds(60)),
                 new IdentityConfig(IdentityConfig.Format.HEADERS, IdentityHeaderNames.DEFAULTS, List.of(), List.of()),
+                new TokensConfig(List.of("access_token", "token", "api_key", "apikey", "id_token", "refresh_token"),
+                        TokensConfig.OnQueryToken.REJECT,
+                        List.of("Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key"), true),
+                new ResponseConfig(true, Optional.of("max-age=31536000"), List.of("Server", "X-Powered-By")),
                 new LimitsConfig(ByteSize.parse("16KiB"), ByteSize.parse("8KiB"), ByteSize.parse("10MiB"),
                         Duration.ofSeconds(60)),
                 new AdminConfig(new HostPort("127.0.0.1", 9901)),
@@ -211,13 +228,79 @@ class ConfigLoaderTest {
                 upstream:
                 identity:
                   headers:
+                tokens:
+                response: {}
                 limits: {}
                 """), name -> null);
 
         ProxyConfig minimal = ConfigLoader.load(write("minimal.yaml", MINIMAL), name -> null);
         assertThat(config.upstream()).isEqualTo(minimal.upstream());
         assertThat(config.identity()).isEqualTo(minimal.identity());
+        assertThat(config.tokens()).isEqualTo(TokensConfig.DEFAULTS);
+        assertThat(config.response()).isEqualTo(ResponseConfig.DEFAULTS);
         assertThat(config.limits()).isEqualTo(minimal.limits());
+    }
+
+    @Test
+    void emptyTokenAndResponseListsTurnEachRuleOff() throws Exception {
+        ProxyConfig config = ConfigLoader.load(write("empty-lists.yaml", MINIMAL + """
+                tokens: {query_params: [], redact_headers: []}
+                response: {remove_headers: []}
+                """), name -> null);
+
+        assertThat(config.tokens().queryParams()).as("an empty list means no query scanning").isEmpty();
+        assertThat(config.tokens().redactHeaders()).isEmpty();
+        assertThat(config.response().removeHeaders()).isEmpty();
+    }
+
+    @Test
+    void queryParamNamesAreStoredInLowerCaseAsTheyAreCompared() throws Exception {
+        ProxyConfig config = ConfigLoader.load(write("query-params.yaml", MINIMAL + """
+                tokens:
+                  query_params: [ACCESS_TOKEN, Api-Key, sig.v2, "x[token]"]
+                """), name -> null);
+
+        assertThat(config.tokens().queryParams()).containsExactly("access_token", "api-key", "sig.v2", "x[token]");
+    }
+
+    @Test
+    void hstsWrittenAsNullInAnyFormIsNeverAdded() throws Exception {
+        for (String nullValue : List.of("null", "~", "")) {
+            ProxyConfig config = ConfigLoader.load(write("hsts-null.yaml", MINIMAL + """
+                    response:
+                      hsts: %s
+                    """.formatted(nullValue)), name -> null);
+
+            assertThat(config.response().hsts()).as("hsts: %s must turn the header off, not restore the default",
+                    nullValue).isEmpty();
+        }
+    }
+
+    @Test
+    void hstsDirectivesMayComeInAnyOrderAndAreKeptAsWritten() throws Exception {
+        for (String value : List.of("includeSubDomains; max-age=0", "Max-Age=\"600\";preload;", "max-age = 1")) {
+            ProxyConfig config = ConfigLoader.load(write("hsts.yaml", MINIMAL + """
+                    response:
+                      hsts: '%s'
+                    """.formatted(value)), name -> null);
+
+            assertThat(config.response().hsts()).contains(value);
+        }
+    }
+
+    @Test
+    void removeHeadersRefusesOnlyTheFramingHeaders() throws Exception {
+        ProxyConfig config = ConfigLoader.load(write("remove-headers.yaml", MINIMAL + """
+                response:
+                  remove_headers: [Set-Cookie, Host, Connection]
+                tokens:
+                  redact_headers: [Host, Content-Length]
+                """), name -> null);
+
+        assertThat(config.response().removeHeaders()).as("removing these leaves the response framed")
+                .containsExactly("Set-Cookie", "Host", "Connection");
+        assertThat(config.tokens().redactHeaders()).as("redacting any header is harmless")
+                .containsExactly("Host", "Content-Length");
     }
 
     @Test

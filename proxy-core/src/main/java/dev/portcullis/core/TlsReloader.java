@@ -107,6 +107,8 @@ final class TlsReloader {
     private void warnAboutRestartOnlyChanges(ProxyConfig config) {
         boolean same = config.listen().equals(initial.listen())
                 && config.upstream().equals(initial.upstream())
+                && config.tokens().equals(initial.tokens())
+                && config.response().equals(initial.response())
                 && config.limits().equals(initial.limits())
                 && config.admin().equals(initial.admin())
                 && config.accessLog().equals(initial.accessLog())

@@ -2,7 +2,9 @@ package dev.portcullis.core.http;
 
 import dev.portcullis.config.IdentityConfig;
 import dev.portcullis.config.IdentityHeaderNames;
+import dev.portcullis.config.TokensConfig;
 import dev.portcullis.core.tls.ClientIdentity;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
@@ -27,6 +29,7 @@ import static java.util.Objects.requireNonNull;
  *   <li>certificate headers other proxies use: Client-Cert, Client-Cert-Chain, X-Client-Cert and
  *       every name starting X-SSL-Client-, SSL-Client- or X-Forwarded-Tls-Client-Cert;</li>
  *   <li>{@code identity.strip} (exact names);</li>
+ *   <li>Authorization when {@code tokens.forward_authorization} is false;</li>
  *   <li>X-Forwarded-For, -Proto, -Host, -Port and Forwarded.</li>
  * </ul>
  *
@@ -65,7 +68,12 @@ public final class RequestHeaderRules {
     private final AsciiString notAfter;
     private final HeaderNames.NameSet removed;
 
+    /** With the default {@code tokens}: Authorization is forwarded. */
     public RequestHeaderRules(IdentityConfig identity) {
+        this(identity, TokensConfig.DEFAULTS);
+    }
+
+    public RequestHeaderRules(IdentityConfig identity, TokensConfig tokens) {
         requireNonNull(identity, "identity");
         IdentityHeaderNames names = identity.headers();
         this.sendsHeaders = identity.format().sendsHeaders();
@@ -83,6 +91,9 @@ public final class RequestHeaderRules {
         exact.addAll(HeaderNames.CERTIFICATE_HEADERS);
         exact.addAll(identity.strip());
         exact.addAll(HeaderNames.FORWARDING);
+        if (!tokens.forwardAuthorization()) {
+            exact.add(HttpHeaderNames.AUTHORIZATION.toString());
+        }
         this.removed = new HeaderNames.NameSet(exact, HeaderNames.CERTIFICATE_HEADER_PREFIXES);
     }
 

@@ -1,14 +1,23 @@
 package dev.portcullis.core.pipeline;
 
+import dev.portcullis.config.AccessLogConfig;
 import dev.portcullis.config.ProxyConfig;
+import dev.portcullis.core.accesslog.AccessLog;
+import dev.portcullis.core.accesslog.AccessLogHandler;
+import dev.portcullis.core.accesslog.ExchangeTrace;
 import dev.portcullis.core.http.AllowListHandler;
 import dev.portcullis.core.http.FramingGuardHandler;
 import dev.portcullis.core.http.IdentityHeadersHandler;
+import dev.portcullis.core.http.QueryTokenHandler;
+import dev.portcullis.core.http.QueryTokens;
+import dev.portcullis.core.http.Redactor;
 import dev.portcullis.core.http.RequestHeaderRules;
+import dev.portcullis.core.http.ResponseHeaderRules;
 import dev.portcullis.core.metrics.ProxyMetrics;
 import dev.portcullis.core.tls.HandshakeFailureLog;
 import dev.portcullis.core.tls.HandshakeHandler;
 import dev.portcullis.core.tls.ServerTls;
+import dev.portcullis.core.upstream.ExchangeSettings;
 import dev.portcullis.core.upstream.ForwardingHandler;
 import dev.portcullis.core.upstream.UpstreamPools;
 import io.netty.channel.ChannelInitializer;
@@ -40,6 +49,9 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     private final HandshakeFailureLog failureLog;
     private final ProxyMetrics metrics;
     private final IdentityHeadersHandler identityHeaders;
+    private final QueryTokens queryTokens;
+    private final AccessLog accessLog;
+    private final ExchangeSettings exchangeSettings;
     private final UpstreamPools upstreamPools;
     private final HttpDecoderConfig decoderConfig;
     private final ChannelGroup connections;
@@ -55,7 +67,12 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
         this.tls = tls;
         this.failureLog = failureLog;
         this.metrics = metrics;
-        this.identityHeaders = new IdentityHeadersHandler(new RequestHeaderRules(config.identity()));
+        this.identityHeaders = new IdentityHeadersHandler(new RequestHeaderRules(config.identity(), config.tokens()));
+        this.queryTokens = new QueryTokens(config.tokens().queryParams());
+        Redactor redactor = Redactor.of(config.tokens());
+        this.accessLog = config.accessLog().target() == AccessLogConfig.Target.OFF ? null : new AccessLog(redactor);
+        this.exchangeSettings = new ExchangeSettings(config.upstream().responseTimeout().toMillis(),
+                new ResponseHeaderRules(config.response()), redactor, metrics);
         this.upstreamPools = upstreamPools;
         this.connections = connections;
         this.decoderConfig = new HttpDecoderConfig()
@@ -69,9 +86,11 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
         ChannelPipeline pipeline = ch.pipeline();
         addTls(ch, pipeline);
         addHttp(pipeline);
+        ExchangeTrace trace = addAccessLog(pipeline);
+        addKeepAlive(pipeline);
         addIdleTimeout(pipeline);
         addRequestRules(pipeline);
-        addForwarding(ch, pipeline);
+        addForwarding(ch, pipeline, trace);
     }
 
     /** TLS first: nothing reaches HTTP parsing from a client whose chain was not verified. */
@@ -84,6 +103,22 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     /** Streaming HTTP/1.1: no aggregation, so bodies never sit whole in memory. */
     private void addHttp(ChannelPipeline pipeline) {
         pipeline.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoderConfig));
+    }
+
+    /**
+     * Next to the codec, so that it sees each request as the client sent it, before any rule
+     * rewrites or refuses it, and every response, the proxy's own included.
+     */
+    private ExchangeTrace addAccessLog(ChannelPipeline pipeline) {
+        if (accessLog == null) {
+            return ExchangeTrace.NONE;
+        }
+        AccessLogHandler handler = new AccessLogHandler(accessLog);
+        pipeline.addLast(PipelineNames.ACCESS_LOG, handler);
+        return handler;
+    }
+
+    private static void addKeepAlive(ChannelPipeline pipeline) {
         pipeline.addLast(PipelineNames.KEEP_ALIVE, new HttpServerKeepAliveHandler());
     }
 
@@ -98,19 +133,24 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     }
 
     /**
-     * Framing and limits before anything else looks at a request, then the allow-list;
-     * 100-continue only after both, so a refused upload is refused before the client sends it.
+     * Framing and limits before anything else looks at a request, then the allow-list and query
+     * tokens; 100-continue only after them, so a refused upload is refused before the client
+     * sends it.
      */
     private void addRequestRules(ChannelPipeline pipeline) {
         pipeline.addLast(PipelineNames.FRAMING_GUARD, new FramingGuardHandler(
                 config.limits().maxUriSize().toIntExact(), config.limits().maxBodySize().bytes()));
         pipeline.addLast(PipelineNames.ALLOW_LIST, ALLOW_LIST);
+        if (!config.tokens().queryParams().isEmpty()) {
+            pipeline.addLast(PipelineNames.QUERY_TOKENS,
+                    new QueryTokenHandler(queryTokens, config.tokens().onQueryToken()));
+        }
         pipeline.addLast(PipelineNames.EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
         pipeline.addLast(PipelineNames.IDENTITY_HEADERS, identityHeaders);
     }
 
-    private void addForwarding(SocketChannel ch, ChannelPipeline pipeline) {
+    private void addForwarding(SocketChannel ch, ChannelPipeline pipeline, ExchangeTrace trace) {
         pipeline.addLast(PipelineNames.FORWARDING, new ForwardingHandler(
-                upstreamPools.forLoop(ch.eventLoop()), config.upstream().responseTimeout().toMillis(), metrics));
+                upstreamPools.forLoop(ch.eventLoop()), exchangeSettings, trace));
     }
 }

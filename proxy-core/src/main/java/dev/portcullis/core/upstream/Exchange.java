@@ -1,7 +1,7 @@
 package dev.portcullis.core.upstream;
 
+import dev.portcullis.core.accesslog.ExchangeTrace;
 import dev.portcullis.core.http.ErrorCode;
-import dev.portcullis.core.http.HopByHopHeaders;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 import java.util.concurrent.TimeUnit;
 
@@ -32,11 +34,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class Exchange implements UpstreamListener {
 
+    private static final Logger LOG = LogManager.getLogger(Exchange.class);
+
     private final ForwardingHandler frontend;
     private final ChannelHandlerContext client;
     private final UpstreamPool pool;
     private final HttpRequest request;
-    private final long responseTimeoutMillis;
+    private final ExchangeSettings settings;
+    private final ExchangeTrace trace;
+    private final long startNanos = System.nanoTime();
     private Channel upstream;
     private ScheduledFuture<?> responseTimer;
     private boolean requestComplete;
@@ -50,12 +56,13 @@ final class Exchange implements UpstreamListener {
     private boolean done;
 
     Exchange(ForwardingHandler frontend, ChannelHandlerContext client, UpstreamPool pool, HttpRequest request,
-             long responseTimeoutMillis) {
+             ExchangeSettings settings, ExchangeTrace trace) {
         this.frontend = frontend;
         this.client = client;
         this.pool = pool;
         this.request = request;
-        this.responseTimeoutMillis = responseTimeoutMillis;
+        this.settings = settings;
+        this.trace = trace;
     }
 
     void start() {
@@ -77,6 +84,11 @@ final class Exchange implements UpstreamListener {
         reusedConnection = upstream.pipeline().get(UpstreamHandler.class).attach(this);
         // The upstream hop is always HTTP/1.1 keep-alive, whatever the client spoke.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("forwarding {} {} on {} upstream connection {}; headers: {}", request.method(),
+                    settings.redactor().uri(request.uri()), reusedConnection ? "a reused" : "a new",
+                    upstream.localAddress(), settings.redactor().headers(request.headers()));
+        }
         upstream.write(request, upstream.voidPromise());
         requestNeedsFlush = true;
         if (requestComplete) {
@@ -106,7 +118,8 @@ final class Exchange implements UpstreamListener {
         if (last) {
             requestComplete = true;
             if (!responseStarted) {
-                responseTimer = client.executor().schedule(this::onResponseTimeout, responseTimeoutMillis, TimeUnit.MILLISECONDS);
+                responseTimer = client.executor().schedule(this::onResponseTimeout, settings.responseTimeoutMillis(),
+                        TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -172,8 +185,13 @@ final class Exchange implements UpstreamListener {
             return false;
         }
         cancelResponseTimer();
+        trace.upstreamTime(System.nanoTime() - startNanos);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-        HopByHopHeaders.remove(response.headers());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("upstream answered {} to {} {}; headers: {}", status.code(), request.method(),
+                    settings.redactor().uri(request.uri()), settings.redactor().headers(response.headers()));
+        }
+        settings.responseHeaders().apply(response.headers());
         responseStarted = true;
         client.write(response);
         return true;
@@ -258,10 +276,15 @@ final class Exchange implements UpstreamListener {
         if (upstream != null) {
             releaseUpstream(false);
         }
+        long upstreamNanos = System.nanoTime() - startNanos;
+        LOG.debug("{} for {} {} after {} ms", error.code(), request.method(), settings.redactor().uri(request.uri()),
+                TimeUnit.NANOSECONDS.toMillis(upstreamNanos));
         if (responseStarted) {
+            trace.error(error);
             frontend.exchangeDone(this, true);
             return;
         }
+        trace.upstreamTime(upstreamNanos);
         boolean bodyConsumed = requestComplete || frontend.discardQueuedBody();
         boolean close = !bodyConsumed || error.status().code() < 500;
         frontend.respondWithError(error, close);

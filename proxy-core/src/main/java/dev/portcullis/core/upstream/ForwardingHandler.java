@@ -1,9 +1,9 @@
 package dev.portcullis.core.upstream;
 
+import dev.portcullis.core.accesslog.ExchangeTrace;
 import dev.portcullis.core.http.ErrorCode;
 import dev.portcullis.core.http.ErrorResponses;
 import dev.portcullis.core.http.RejectedRequest;
-import dev.portcullis.core.metrics.ProxyMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -35,17 +35,18 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(ForwardingHandler.class);
 
     private final UpstreamPool pool;
-    private final long responseTimeoutMillis;
-    private final ProxyMetrics metrics;
+    private final ExchangeSettings settings;
+    private final ExchangeTrace trace;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Exchange current;
     private boolean closing;
 
-    public ForwardingHandler(UpstreamPool pool, long responseTimeoutMillis, ProxyMetrics metrics) {
+    /** @param trace told what only forwarding knows about each exchange, for the access log */
+    public ForwardingHandler(UpstreamPool pool, ExchangeSettings settings, ExchangeTrace trace) {
         this.pool = pool;
-        this.responseTimeoutMillis = responseTimeoutMillis;
-        this.metrics = metrics;
+        this.settings = settings;
+        this.trace = trace;
     }
 
     @Override
@@ -122,7 +123,7 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
                 if (head instanceof RejectedRequest rejected) {
                     respondAndClose(rejected);
                 } else if (head instanceof HttpRequest request) {
-                    current = new Exchange(this, ctx, pool, request, responseTimeoutMillis);
+                    current = new Exchange(this, ctx, pool, request, settings, trace);
                     current.start();
                 } else {
                     ReferenceCountUtil.release(head);
@@ -165,7 +166,8 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
     }
 
     void respondWithError(ErrorCode error, boolean close) {
-        metrics.requestRejected(error);
+        settings.metrics().requestRejected(error);
+        trace.error(error);
         ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), error, close));
         if (close) {
             closeAfterFlush();
@@ -190,7 +192,8 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void respondAndClose(RejectedRequest rejected) {
-        metrics.requestRejected(rejected.error());
+        settings.metrics().requestRejected(rejected.error());
+        trace.error(rejected.error());
         ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), rejected.error(), rejected.parameter(), true));
         closeAfterFlush();
     }

@@ -1,0 +1,80 @@
+package dev.portcullis.core.http;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class QueryTokensTest {
+
+    private final QueryTokens tokens = new QueryTokens(List.of("access_token", "token", "API_KEY"));
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "/p?access_token=s3cr3t                 | access_token",
+            "/p?ACCESS_TOKEN=s3cr3t                 | access_token",
+            "/p?Access_Token=s3cr3t                 | access_token",
+            "/p?access%5Ftoken=s3cr3t               | access_token",
+            "/p?access%5ftoken=s3cr3t               | access_token",
+            "/p?%61ccess_token=s3cr3t               | access_token",
+            "/p?a=1&token=s3cr3t                    | token",
+            "/p?token                               | token",
+            "/p?token=                              | token",
+            "/p?api_key=x&api_key=y                 | api_key",
+            "/p?a=1#&token=s3cr3t                   | token",
+            "/p?a=%zz&token=x                       | token",
+    })
+    void findsTokenParameters(String uri, String expected) {
+        assertThat(tokens.find(uri)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "/p", "/p?", "/p?a=1&b=2", "/p?my_token_count=3", "/p?tokens=1", "/p?xtoken=1", "/access_token=1",
+            "/p?a=token", "/p?access+token=1", "/p?access%5Gtoken=1", "/p?acce%C5%BF_token=1", "/p?%", "/p?&&=",
+    })
+    void ignoresEverythingElse(String uri) {
+        assertThat(tokens.find(uri)).isNull();
+        assertThat(tokens.strip(uri)).isSameAs(uri);
+        assertThat(tokens.redact(uri)).isSameAs(uri);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "/p?access_token=s                      | /p",
+            "/p?a=1&access_token=s                  | /p?a=1",
+            "/p?access_token=s&a=1                  | /p?a=1",
+            "/p?a=%20x+y&TOKEN=s&b=%2F&token&c=     | /p?a=%20x+y&b=%2F&c=",
+            "/p?b=2&a=1&api_key=s&b=1               | /p?b=2&a=1&b=1",
+            "/p?a=1&&token=s&                       | /p?a=1&&",
+    })
+    void stripKeepsEveryOtherParameterAsSentInOrder(String uri, String expected) {
+        assertThat(tokens.strip(uri)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "/p?access_token=s3cr3t&a=1             | /p?access_token=[REDACTED]&a=1",
+            "/p?a=1&Access%5Ftoken=s3cr3t&token     | /p?a=1&Access%5Ftoken=[REDACTED]&token",
+            "/p?token=a=b                           | /p?token=[REDACTED]",
+    })
+    void redactKeepsTheNameAndDropsTheValue(String uri, String expected) {
+        assertThat(tokens.redact(uri)).isEqualTo(expected);
+    }
+
+    @Test
+    void noNamesFindNothing() {
+        assertThat(new QueryTokens(List.of()).find("/p?access_token=x")).isNull();
+    }
+
+    @Test
+    void manyParametersCostLinearTime() {
+        String uri = "/p?" + "a=1&".repeat(2000) + "token=x";
+        assertThat(tokens.find(uri)).isEqualTo("token");
+        assertThat(tokens.strip(uri)).isEqualTo("/p?" + "a=1&".repeat(1999) + "a=1");
+    }
+}
