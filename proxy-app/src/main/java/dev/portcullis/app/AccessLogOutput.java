@@ -1,7 +1,7 @@
 package dev.portcullis.app;
 
 import dev.portcullis.config.AccessLogConfig;
-import dev.portcullis.core.accesslog.AccessLog;
+import dev.portcullis.core.observe.AccessLog;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.Appender;
 import org.apache.logging.log4j.core.LoggerContext;

@@ -83,6 +83,8 @@ final class DevMode implements AutoCloseable {
         out.println("PKI and config in " + dir + (deleteOnClose ? " (deleted on exit)" : ""));
         out.println("Try:");
         out.println("  " + curlCommand(pki, url + "/hello"));
+        out.println("Admin endpoint: http://" + Portcullis.hostPort(portcullis.adminAddress())
+                + "/metrics (also /healthz, /readyz, /connections)");
         out.println("Ctrl-C stops it.");
         out.flush();
     }

@@ -152,19 +152,19 @@ final class EchoUpstream implements AutoCloseable {
                 headers.computeIfAbsent(header.getKey(), name -> new ArrayList<>()).add(header.getValue());
             }
             StringBuilder json = new StringBuilder(256).append("{\n");
-            json.append("  \"method\": ").append(quote(request.method().name())).append(",\n");
-            json.append("  \"uri\": ").append(quote(request.uri())).append(",\n");
+            json.append("  \"method\": ").append(Json.quote(request.method().name())).append(",\n");
+            json.append("  \"uri\": ").append(Json.quote(request.uri())).append(",\n");
             json.append("  \"headers\": {");
             String separator = "\n";
             for (Map.Entry<String, List<String>> header : headers.entrySet()) {
-                json.append(separator).append("    ").append(quote(header.getKey())).append(": ");
+                json.append(separator).append("    ").append(Json.quote(header.getKey())).append(": ");
                 List<String> values = header.getValue();
                 if (values.size() == 1) {
-                    json.append(quote(values.get(0)));
+                    json.append(Json.quote(values.get(0)));
                 } else {
                     json.append('[');
                     for (int i = 0; i < values.size(); i++) {
-                        json.append(i == 0 ? "" : ", ").append(quote(values.get(i)));
+                        json.append(i == 0 ? "" : ", ").append(Json.quote(values.get(i)));
                     }
                     json.append(']');
                 }
@@ -173,29 +173,6 @@ final class EchoUpstream implements AutoCloseable {
             json.append(headers.isEmpty() ? "},\n" : "\n  },\n");
             json.append("  \"body_bytes\": ").append(request.content().readableBytes()).append("\n}\n");
             return json.toString();
-        }
-
-        /** A JSON string literal (RFC 8259 §7). */
-        static String quote(String text) {
-            StringBuilder out = new StringBuilder(text.length() + 2).append('"');
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                switch (c) {
-                    case '"' -> out.append("\\\"");
-                    case '\\' -> out.append("\\\\");
-                    case '\n' -> out.append("\\n");
-                    case '\r' -> out.append("\\r");
-                    case '\t' -> out.append("\\t");
-                    default -> {
-                        if (c < 0x20) {
-                            out.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            out.append(c);
-                        }
-                    }
-                }
-            }
-            return out.append('"').toString();
         }
     }
 }

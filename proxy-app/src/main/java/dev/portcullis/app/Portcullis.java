@@ -5,9 +5,12 @@ import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.PemException;
 import dev.portcullis.config.ProxyConfig;
 import dev.portcullis.core.ProxyServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -16,42 +19,59 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A running Portcullis: the one place where the pieces are wired together, in order (config, proxy,
- * later the admin endpoint). {@code run} and {@code demo} both start through {@link #start}, so the
- * demo exercises exactly what production runs. Closing is idempotent and safe from any thread,
- * because both a signal handler and the JVM shutdown hook may call it.
+ * A running Portcullis: the one place where the pieces are wired together, in order (config, meter
+ * registry, proxy, admin endpoint). {@code run} and {@code demo} both start through {@link #start},
+ * so the demo exercises exactly what production runs. The admin endpoint starts after the proxy,
+ * so a config or TLS error still exits 2 before any port is bound, and stops after it, so
+ * {@code /readyz} answers 503 while the proxy shuts down. Closing is idempotent and safe from any
+ * thread, because both a signal handler and the JVM shutdown hook may call it.
  */
 final class Portcullis implements AutoCloseable {
 
     private static final Logger LOG = LogManager.getLogger(Portcullis.class);
 
+    private final PrometheusMeterRegistry metrics;
     private final ProxyServer proxy;
+    private final AdminServer admin;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Portcullis(ProxyServer proxy) {
+    private Portcullis(PrometheusMeterRegistry metrics, ProxyServer proxy, AdminServer admin) {
+        this.metrics = requireNonNull(metrics, "metrics");
         this.proxy = requireNonNull(proxy, "proxy");
+        this.admin = requireNonNull(admin, "admin");
     }
 
     /**
-     * Loads and validates the config (nothing is bound before it is valid), starts the proxy and
-     * logs one startup line with the bound address.
+     * Loads and validates the config (nothing is bound before it is valid), starts the proxy with
+     * its meters in a Prometheus registry, then the admin endpoint that serves them, and logs one
+     * startup line with both bound addresses.
      *
-     * @throws CliError exit 2 for a bad config or TLS file, exit 1 when the proxy cannot start
+     * @throws CliError exit 2 for a bad config or TLS file, exit 1 when the proxy or the admin
+     *                  endpoint cannot start (then neither is left running)
      */
     static Portcullis start(Path configFile) throws CliError {
         ProxyConfig config = load(configFile);
         AccessLogOutput.configure(config.accessLog());
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ProxyServer proxy;
         try {
-            proxy = ProxyServer.start(config);
+            proxy = ProxyServer.start(config, metrics);
         } catch (ConfigException | PemException e) {
             throw CliError.config(e.getMessage(), e);
         } catch (Exception e) {
             throw startFailure(config, e);
         }
-        Portcullis portcullis = new Portcullis(proxy);
-        LOG.info("Portcullis {} listening on {} (mTLS), forwarding to http://{}, config {}",
-                Version.current(), hostPort(proxy.address()), config.upstream().address(), config.source());
+        AdminServer admin;
+        try {
+            admin = AdminServer.start(config.admin().listen(), metrics, () -> proxy);
+        } catch (IOException | RuntimeException e) {
+            proxy.close();
+            throw listenFailure(config.admin().listen() + " (admin)", e);
+        }
+        Portcullis portcullis = new Portcullis(metrics, proxy, admin);
+        LOG.info("Portcullis {} listening on {} (mTLS), forwarding to http://{}, admin on http://{}, config {}",
+                Version.current(), hostPort(proxy.address()), config.upstream().address(),
+                hostPort(admin.address()), config.source());
         return portcullis;
     }
 
@@ -74,10 +94,21 @@ final class Portcullis implements AutoCloseable {
         return proxy.address();
     }
 
+    /** The admin endpoint's bound address. */
+    InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
+    /** Stops the proxy, then the admin endpoint (which answers {@code /readyz} 503 meanwhile). */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            proxy.close();
+            try {
+                proxy.close();
+            } finally {
+                admin.close();
+                metrics.close();
+            }
             LOG.info("Portcullis stopped");
         }
     }
@@ -89,17 +120,25 @@ final class Portcullis implements AutoCloseable {
     }
 
     private static CliError startFailure(ProxyConfig config, Exception e) {
+        if (isBindFailure(e)) {
+            return listenFailure(config.listen().toString(), e);
+        }
+        return CliError.runtime("portcullis: cannot start: " + rootMessage(e), e);
+    }
+
+    /** {@code portcullis: cannot listen on 127.0.0.1:9901 (admin): Address already in use}. */
+    private static CliError listenFailure(String listener, Exception e) {
+        // Netty's epoll transport says "bind(..) failed with error(-98): Address already in use".
+        String reason = rootMessage(e).replaceFirst("^bind\\(\\.\\.\\) failed( with error\\(-?\\d+\\))?: ", "");
+        return CliError.runtime("portcullis: cannot listen on " + listener + ": " + reason, e);
+    }
+
+    private static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String reason = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        if (isBindFailure(e)) {
-            // Netty's epoll transport says "bind(..) failed with error(-98): Address already in use".
-            reason = reason.replaceFirst("^bind\\(\\.\\.\\) failed( with error\\(-?\\d+\\))?: ", "");
-            return CliError.runtime("portcullis: cannot listen on " + config.listen() + ": " + reason, e);
-        }
-        return CliError.runtime("portcullis: cannot start: " + reason, e);
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     private static boolean isBindFailure(Throwable e) {

@@ -1,2 +1,5 @@
-/** The {@code portcullis} command line: argument parsing, wiring of config and proxy, dev mode and signals. */
+/**
+ * The {@code portcullis} command line: argument parsing, wiring of config, proxy and admin endpoint
+ * (metrics, health, connections), dev mode and signals.
+ */
 package dev.portcullis.app;

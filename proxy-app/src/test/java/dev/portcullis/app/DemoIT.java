@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code portcullis demo} end to end against the real jar: the printed curl works, the echo
- * upstream sees the verified identity, and SIGTERM ends the process with exit 0.
+ * upstream sees the verified identity, the printed admin endpoint serves the proxy's metrics, and
+ * SIGTERM ends the process with exit 0.
  */
 class DemoIT {
 
@@ -87,6 +88,23 @@ class DemoIT {
             assertThat(curlProcess.exitValue()).as("curl output: " + curlOutput).isZero();
             assertThat(curlOutput.toLowerCase(Locale.ROOT)).contains("\"x-client-verify\": \"success\"");
         }
+
+        List<String> afterCurl = readUntil(stdout, line -> line.startsWith("Admin endpoint: "), stderr);
+        String adminLine = afterCurl.get(afterCurl.size() - 1);
+        assertThat(adminLine).matches("Admin endpoint: http://127\\.0\\.0\\.1:\\d+/metrics \\(also .*\\)");
+        URI metricsUrl = URI.create(adminLine.split(" ")[2]);
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(metricsUrl).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(PrometheusText.parse(metrics.body()).value(
+                "portcullis_tls_handshakes_total{reason=\"none\",result=\"ok\"}"))
+                .as("the printed admin address serves the demo proxy's meters").isPositive();
+        HttpResponse<String> ready = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(metricsUrl.resolve("/readyz")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
 
         assertThat(PortcullisJar.terminate(process, Duration.ofSeconds(15)))
                 .as("SIGTERM is a normal stop (stderr: %s)", PortcullisJar.read(stderr))

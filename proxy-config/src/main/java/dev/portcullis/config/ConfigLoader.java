@@ -52,8 +52,8 @@ public final class ConfigLoader {
             "forward_authorization");
     private static final Keys RESPONSE_KEYS = Keys.of("secure_cookies", "hsts", "remove_headers");
     private static final Keys LIMITS_KEYS = Keys.of("max_header_size", "max_uri_size", "max_body_size",
-            "idle_timeout").planned("max_connections", "request_header_timeout", "max_requests_per_connection",
-            "max_connection_buffer");
+            "idle_timeout", "max_connection_buffer").planned("max_connections", "request_header_timeout",
+            "max_requests_per_connection");
     private static final Keys ADMIN_KEYS = Keys.of("listen");
 
     private static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8443);
@@ -480,7 +480,8 @@ public final class ConfigLoader {
                 limits.get("max_header_size", ByteSize.EXPECTED, ConfigLoader::intSize, ByteSize.parse("16KiB")),
                 limits.get("max_uri_size", ByteSize.EXPECTED, ConfigLoader::intSize, ByteSize.parse("8KiB")),
                 limits.get("max_body_size", ByteSize.EXPECTED, ConfigLoader::intSize, ByteSize.parse("10MiB")),
-                limits.get("idle_timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(60)));
+                limits.get("idle_timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(60)),
+                limits.get("max_connection_buffer", ByteSize.EXPECTED, ConfigLoader::intSize, ByteSize.parse("1MiB")));
     }
 
     private static AdminConfig bindAdmin(YamlMapping admin, HostPort listen, Optional<YamlScalar> listenAt)

@@ -14,6 +14,8 @@ import static java.util.Objects.requireNonNull;
  *   <tr><td>max_uri_size</td><td>8KiB</td><td>request line; above it 414</td></tr>
  *   <tr><td>max_body_size</td><td>10MiB</td><td>checked as the body streams; above it 413</td></tr>
  *   <tr><td>idle_timeout</td><td>60s</td><td>a client connection with no traffic is closed</td></tr>
+ *   <tr><td>max_connection_buffer</td><td>1MiB</td><td>bytes one connection may hold in buffers;
+ *       above it, reading from it stops until it holds less than half</td></tr>
  * </table>
  * Sizes are at least 1B and below 2GiB, so {@link ByteSize#toIntExact()} never fails.
  */
@@ -21,12 +23,14 @@ public record LimitsConfig(
         ByteSize maxHeaderSize,
         ByteSize maxUriSize,
         ByteSize maxBodySize,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        ByteSize maxConnectionBuffer) {
 
     public LimitsConfig {
         requireNonNull(maxHeaderSize, "maxHeaderSize");
         requireNonNull(maxUriSize, "maxUriSize");
         requireNonNull(maxBodySize, "maxBodySize");
         requireNonNull(idleTimeout, "idleTimeout");
+        requireNonNull(maxConnectionBuffer, "maxConnectionBuffer");
     }
 }

@@ -93,6 +93,7 @@ class ConfigLoaderTest {
                   max_uri_size: 4KiB
                   max_body_size: 1GiB
                   idle_timeout: 30s
+                  max_connection_buffer: 256KiB
                 admin:
                   listen: "localhost:0"
                 access_log: logs/access.log
@@ -124,7 +125,7 @@ class ConfigLoaderTest {
                 new ResponseConfig(false, Optional.of("max-age=63072000; includeSubDomains; preload"),
                         List.of("X-Powered-By", "Via", "Set-Cookie")),
                 new LimitsConfig(new ByteSize(32 * 1024), new ByteSize(4 * 1024), new ByteSize(1L << 30),
-                        Duration.ofSeconds(30)),
+                        Duration.ofSeconds(30), new ByteSize(256 * 1024)),
                 new AdminConfig(new HostPort("localhost", 0)),
                 AccessLogConfig.file(dir.resolve("logs/access.log")),
                 file));
@@ -149,7 +150,7 @@ class ConfigLoaderTest {
                         List.of("Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key"), true),
                 new ResponseConfig(true, Optional.of("max-age=31536000"), List.of("Server", "X-Powered-By")),
                 new LimitsConfig(ByteSize.parse("16KiB"), ByteSize.parse("8KiB"), ByteSize.parse("10MiB"),
-                        Duration.ofSeconds(60)),
+                        Duration.ofSeconds(60), ByteSize.parse("1MiB")),
                 new AdminConfig(new HostPort("127.0.0.1", 9901)),
                 AccessLogConfig.STDOUT,
                 dir.resolve("minimal.yaml")));

@@ -1,6 +1,7 @@
 package dev.portcullis.core;
 
 import dev.portcullis.config.ProxyConfig;
+import dev.portcullis.core.connection.ConnectionRegistry;
 import dev.portcullis.core.metrics.ProxyMetrics;
 import dev.portcullis.core.pipeline.ProxyChannelInitializer;
 import dev.portcullis.core.tls.HandshakeFailureLog;
@@ -43,17 +44,21 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel listener;
     private final ChannelGroup connections;
+    private final ConnectionRegistry registry;
+    private volatile boolean ready = true;
 
     private final AtomicReference<ServerTls> tls;
     private final ScheduledExecutorService tlsScheduler;
     private final TlsReloader reloader;
     private final ProxyMetrics metrics;
 
-    private ProxyServer(EventLoopGroup group, Channel listener, ChannelGroup connections, AtomicReference<ServerTls> tls,
-                        ScheduledExecutorService tlsScheduler, TlsReloader reloader, ProxyMetrics metrics) {
+    private ProxyServer(EventLoopGroup group, Channel listener, ChannelGroup connections, ConnectionRegistry registry,
+                        AtomicReference<ServerTls> tls, ScheduledExecutorService tlsScheduler, TlsReloader reloader,
+                        ProxyMetrics metrics) {
         this.group = group;
         this.listener = listener;
         this.connections = connections;
+        this.registry = registry;
         this.tls = tls;
         this.tlsScheduler = tlsScheduler;
         this.reloader = reloader;
@@ -93,9 +98,13 @@ public final class ProxyServer implements AutoCloseable {
                 new DefaultThreadFactory("portcullis-io"), transport.ioHandlerFactory());
         try {
             ChannelGroup connections = new DefaultChannelGroup("portcullis-connections", GlobalEventExecutor.INSTANCE);
+            ConnectionRegistry registry = new ConnectionRegistry();
             UpstreamPools pools = new UpstreamPools(group, transport.socketChannel(), config.upstream(), WATER_MARK);
+            metrics.bindConnections(registry);
+            metrics.bindUpstream(pools::active, pools::idle);
+            metrics.bindRuntime(group);
             ProxyChannelInitializer initializer = new ProxyChannelInitializer(config, tls::get,
-                    new HandshakeFailureLog(HANDSHAKE_FAILURE_LINES_PER_SECOND), metrics, pools, connections);
+                    new HandshakeFailureLog(HANDSHAKE_FAILURE_LINES_PER_SECOND), metrics, pools, connections, registry);
             Channel listener = new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannel())
@@ -108,10 +117,12 @@ public final class ProxyServer implements AutoCloseable {
                     .channel();
             TlsReloader reloader = new TlsReloader(config, tls, tlsScheduler, metrics);
             reloader.start();
-            ProxyServer server = new ProxyServer(group, listener, connections, tls, tlsScheduler, reloader, metrics);
+            ProxyServer server = new ProxyServer(group, listener, connections, registry, tls, tlsScheduler, reloader,
+                    metrics);
             LOG.debug("bound {} with the {} transport", server.address(), transport.name());
             return server;
         } catch (RuntimeException | Error e) {
+            metrics.close();
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
@@ -144,13 +155,33 @@ public final class ProxyServer implements AutoCloseable {
         return metrics;
     }
 
+    /** The live client connections. */
+    public ConnectionRegistry connections() {
+        return registry;
+    }
+
+    /** The event loops serving client and upstream connections (for their metrics). */
+    public EventLoopGroup eventLoops() {
+        return group;
+    }
+
+    /**
+     * True while the TLS context is loaded and the listener is bound and accepting: from the
+     * return of {@link #start} until {@link #close} begins.
+     */
+    public boolean ready() {
+        return ready;
+    }
+
     /** Stops accepting, closes all connections and waits for the event loops to terminate. */
     @Override
     public void close() {
+        ready = false;
         listener.close().syncUninterruptibly();
         connections.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         tlsScheduler.shutdownNow();
         tls.get().close();
+        metrics.close();
     }
 }

@@ -16,10 +16,10 @@ import io.netty.channel.socket.nio.NioSocketChannel;
  *
  * @param name for the startup log line
  */
-record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
+public record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
                  Class<? extends SocketChannel> socketChannel) {
 
-    static Transport best() {
+    public static Transport best() {
         if (Epoll.isAvailable()) {
             return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
         }

@@ -1,5 +1,6 @@
 package dev.portcullis.core;
 
+import dev.portcullis.core.upstream.UpstreamFailureLog;
 import dev.portcullis.testing.LogCapture;
 import dev.portcullis.testing.ProxyExtension;
 import dev.portcullis.testing.RawResponse;
@@ -84,7 +85,13 @@ class NoSecretInLogsTest {
         proxy.upstream().behaviour(UpstreamBehaviour.resetConnection());
 
         assertThat(send("/orders?api_key=" + queryToken).status()).isEqualTo(400);
-        assertThat(send("/orders").status()).isEqualTo(502);
+        proxy.restart(b -> b.set("tokens.on_query_token", "strip"));
+        assertThat(send("/orders?api_key=" + queryToken).status()).isEqualTo(502);
+
+        assertThat(logs.linesContaining("WARN " + UpstreamFailureLog.class.getName()))
+                .singleElement().asString()
+                .contains("upstream failed: upstream_unavailable (connection closed before a response) for POST "
+                        + "/orders from peer=");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.portcullis.testing;
 
-import dev.portcullis.core.accesslog.AccessLog;
+import dev.portcullis.core.observe.AccessLog;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;

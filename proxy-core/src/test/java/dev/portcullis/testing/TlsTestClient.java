@@ -528,6 +528,19 @@ public final class TlsTestClient implements AutoCloseable {
         closeQuietly(socket);
     }
 
+    /**
+     * Resets the TCP connection (RST) without a TLS close_notify. Unblocks a thread writing to a
+     * peer that stopped reading, which {@link #close} would wait for.
+     */
+    public void abort() {
+        try {
+            plain.setSoLinger(true, 0);
+        } catch (IOException ignored) {
+            // closing is what matters
+        }
+        closeQuietly(plain);
+    }
+
     private record Head(String protocol, int status, String reason, List<Map.Entry<String, String>> headers) {
     }
 

@@ -19,10 +19,12 @@ import java.util.Locale;
 public final class QueryTokens {
 
     private final String[] names;
+    private final int longestName;
 
     /** @param names parameter names; compared in lower case */
     public QueryTokens(List<String> names) {
         this.names = names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toArray(String[]::new);
+        this.longestName = names.stream().mapToInt(String::length).max().orElse(0);
     }
 
     /** @return the configured name of the first token parameter in {@code uri}, or null when there is none */
@@ -109,13 +111,29 @@ public final class QueryTokens {
         return end;
     }
 
+    private static int count(String s, char c, int start, int end) {
+        int n = 0;
+        for (int i = start; i < end; i++) {
+            if (s.charAt(i) == c) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The configured name {@code uri[start, end)} is, once decoded, or null. */
     private String match(String uri, int start, int end) {
         if (start == end) {
             return null;
         }
         CharSequence name = uri;
-        if (indexOf(uri, '%', start, end) < end) {
+        int escapes = count(uri, '%', start, end);
+        if (escapes > 0) {
+            // each escape decodes three chars into one: a name that stays too long is no token,
+            // whatever it decodes to, and needs no decoding (JSON:API's filter%5Bstatus%5D)
+            if (end - start - 2 * escapes > longestName) {
+                return null;
+            }
             name = decode(uri, start, end);
             start = 0;
             end = name.length();

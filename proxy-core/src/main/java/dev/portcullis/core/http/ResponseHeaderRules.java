@@ -71,11 +71,20 @@ public final class ResponseHeaderRules {
         // the first part is name=value; attributes follow, each up to the next ';'
         for (int start = cookie.indexOf(';'); start >= 0; ) {
             int end = cookie.indexOf(';', start + 1);
-            String attribute = cookie.substring(start + 1, end < 0 ? cookie.length() : end).trim();
-            int eq = attribute.indexOf('=');
-            String name = (eq < 0 ? attribute : attribute.substring(0, eq)).trim();
-            secure |= name.equalsIgnoreCase("Secure");
-            httpOnly |= name.equalsIgnoreCase("HttpOnly");
+            int segmentEnd = end < 0 ? cookie.length() : end;
+            int nameStart = start + 1;
+            while (nameStart < segmentEnd && isSpace(cookie.charAt(nameStart))) {
+                nameStart++;
+            }
+            int nameEnd = nameStart;
+            while (nameEnd < segmentEnd && cookie.charAt(nameEnd) != '=') {
+                nameEnd++;
+            }
+            while (nameEnd > nameStart && isSpace(cookie.charAt(nameEnd - 1))) {
+                nameEnd--;
+            }
+            secure |= isAttribute(cookie, nameStart, nameEnd, "Secure");
+            httpOnly |= isAttribute(cookie, nameStart, nameEnd, "HttpOnly");
             start = end;
         }
         if (secure && httpOnly) {
@@ -89,5 +98,13 @@ public final class ResponseHeaderRules {
             out.append("; HttpOnly");
         }
         return out.toString();
+    }
+
+    private static boolean isAttribute(String cookie, int start, int end, String name) {
+        return end - start == name.length() && cookie.regionMatches(true, start, name, 0, name.length());
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t';
     }
 }

@@ -3,10 +3,11 @@ package dev.portcullis.core.pipeline;
 /**
  * Names of the client connection's handlers, in pipeline order:
  * <ol>
+ *   <li>{@link #METER}: registers the connection, counts its bytes, enforces {@code max_connection_buffer}</li>
  *   <li>{@link #TLS}: terminates TLS, verifies the client chain</li>
  *   <li>{@link #HANDSHAKE}: computes the client identity once (removed after the handshake)</li>
  *   <li>{@link #HTTP_CODEC}: HTTP/1.1 decoding within the header and line limits</li>
- *   <li>{@link #ACCESS_LOG}: one line per exchange (absent when {@code access_log: off})</li>
+ *   <li>{@link #RECORDER}: records each exchange for the request metrics and the access log</li>
  *   <li>{@link #KEEP_ALIVE}: Connection: close / keep-alive bookkeeping</li>
  *   <li>{@link #IDLE}: notices a connection idle for {@code limits.idle_timeout} (forwarding closes it)</li>
  *   <li>{@link #FRAMING_GUARD}: strict framing and size limits</li>
@@ -19,10 +20,11 @@ package dev.portcullis.core.pipeline;
  */
 public final class PipelineNames {
 
+    public static final String METER = "meter";
     public static final String TLS = "tls";
     public static final String HANDSHAKE = "handshake";
     public static final String HTTP_CODEC = "http-codec";
-    public static final String ACCESS_LOG = "access-log";
+    public static final String RECORDER = "recorder";
     public static final String KEEP_ALIVE = "keep-alive";
     public static final String IDLE = "idle";
     public static final String FRAMING_GUARD = "framing-guard";

@@ -2,9 +2,11 @@ package dev.portcullis.core.pipeline;
 
 import dev.portcullis.config.AccessLogConfig;
 import dev.portcullis.config.ProxyConfig;
-import dev.portcullis.core.accesslog.AccessLog;
-import dev.portcullis.core.accesslog.AccessLogHandler;
-import dev.portcullis.core.accesslog.ExchangeTrace;
+import dev.portcullis.core.connection.ConnectionMeter;
+import dev.portcullis.core.connection.ConnectionRegistry;
+import dev.portcullis.core.observe.AccessLog;
+import dev.portcullis.core.observe.ExchangeRecorder;
+import dev.portcullis.core.observe.ExchangeTrace;
 import dev.portcullis.core.http.AllowListHandler;
 import dev.portcullis.core.http.FramingGuardHandler;
 import dev.portcullis.core.http.IdentityHeadersHandler;
@@ -16,9 +18,11 @@ import dev.portcullis.core.http.ResponseHeaderRules;
 import dev.portcullis.core.metrics.ProxyMetrics;
 import dev.portcullis.core.tls.HandshakeFailureLog;
 import dev.portcullis.core.tls.HandshakeHandler;
+import dev.portcullis.core.tls.MeteredSslHandler;
 import dev.portcullis.core.tls.ServerTls;
 import dev.portcullis.core.upstream.ExchangeSettings;
 import dev.portcullis.core.upstream.ForwardingHandler;
+import dev.portcullis.core.upstream.UpstreamFailureLog;
 import dev.portcullis.core.upstream.UpstreamPools;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -55,14 +59,17 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     private final UpstreamPools upstreamPools;
     private final HttpDecoderConfig decoderConfig;
     private final ChannelGroup connections;
+    private final ConnectionRegistry registry;
 
     /**
      * @param tls         the current TLS generation; read once per connection, so a reload applies
      *                    to new connections only
      * @param connections every open client connection, so that shutdown can close them
+     * @param registry    every open client connection's stats
      */
     public ProxyChannelInitializer(ProxyConfig config, Supplier<ServerTls> tls, HandshakeFailureLog failureLog,
-                                   ProxyMetrics metrics, UpstreamPools upstreamPools, ChannelGroup connections) {
+                                   ProxyMetrics metrics, UpstreamPools upstreamPools, ChannelGroup connections,
+                                   ConnectionRegistry registry) {
         this.config = config;
         this.tls = tls;
         this.failureLog = failureLog;
@@ -72,9 +79,10 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
         Redactor redactor = Redactor.of(config.tokens());
         this.accessLog = config.accessLog().target() == AccessLogConfig.Target.OFF ? null : new AccessLog(redactor);
         this.exchangeSettings = new ExchangeSettings(config.upstream().responseTimeout().toMillis(),
-                new ResponseHeaderRules(config.response()), redactor, metrics);
+                new ResponseHeaderRules(config.response()), redactor, new UpstreamFailureLog(redactor), metrics);
         this.upstreamPools = upstreamPools;
         this.connections = connections;
+        this.registry = registry;
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.limits().maxUriSize().toIntExact() + REQUEST_LINE_SLACK)
                 .setMaxHeaderSize(config.limits().maxHeaderSize().toIntExact());
@@ -84,19 +92,25 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     protected void initChannel(SocketChannel ch) {
         connections.add(ch);
         ChannelPipeline pipeline = ch.pipeline();
-        addTls(ch, pipeline);
+        addMeterAndTls(ch, pipeline);
         addHttp(pipeline);
-        ExchangeTrace trace = addAccessLog(pipeline);
+        ExchangeTrace trace = addRecorder(pipeline);
         addKeepAlive(pipeline);
         addIdleTimeout(pipeline);
         addRequestRules(pipeline);
         addForwarding(ch, pipeline, trace);
     }
 
-    /** TLS first: nothing reaches HTTP parsing from a client whose chain was not verified. */
-    private void addTls(SocketChannel ch, ChannelPipeline pipeline) {
+    /**
+     * The meter sees the socket's bytes; then TLS: nothing reaches HTTP parsing from a client
+     * whose chain was not verified.
+     */
+    private void addMeterAndTls(SocketChannel ch, ChannelPipeline pipeline) {
         ServerTls current = tls.get();
-        pipeline.addLast(PipelineNames.TLS, current.newHandler(ch.alloc(), config.tls().handshakeTimeout().toMillis()));
+        MeteredSslHandler tlsHandler = current.newHandler(ch.alloc(), config.tls().handshakeTimeout().toMillis());
+        pipeline.addLast(PipelineNames.METER, new ConnectionMeter(registry, tlsHandler,
+                config.limits().maxConnectionBuffer().bytes(), metrics));
+        pipeline.addLast(PipelineNames.TLS, tlsHandler);
         pipeline.addLast(PipelineNames.HANDSHAKE, new HandshakeHandler(current, failureLog, metrics));
     }
 
@@ -109,13 +123,10 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
      * Next to the codec, so that it sees each request as the client sent it, before any rule
      * rewrites or refuses it, and every response, the proxy's own included.
      */
-    private ExchangeTrace addAccessLog(ChannelPipeline pipeline) {
-        if (accessLog == null) {
-            return ExchangeTrace.NONE;
-        }
-        AccessLogHandler handler = new AccessLogHandler(accessLog);
-        pipeline.addLast(PipelineNames.ACCESS_LOG, handler);
-        return handler;
+    private ExchangeTrace addRecorder(ChannelPipeline pipeline) {
+        ExchangeRecorder recorder = new ExchangeRecorder(metrics, accessLog);
+        pipeline.addLast(PipelineNames.RECORDER, recorder);
+        return recorder;
     }
 
     private static void addKeepAlive(ChannelPipeline pipeline) {

@@ -1,5 +1,6 @@
 package dev.portcullis.core.tls;
 
+import dev.portcullis.core.logging.LogRateLimiter;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -17,23 +18,20 @@ public final class HandshakeFailureLog {
 
     private static final Logger LOG = LogManager.getLogger(HandshakeFailureLog.class);
 
-    private final int maxPerSecond;
-    private long windowStartNanos = System.nanoTime();
-    private int inWindow;
-    private long suppressed;
+    private final LogRateLimiter limiter;
 
     public HandshakeFailureLog(int maxPerSecond) {
-        this.maxPerSecond = maxPerSecond;
+        this.limiter = new LogRateLimiter(maxPerSecond);
     }
 
     public HandshakeFailure record(SocketAddress peer, Throwable cause) {
         HandshakeFailure reason = HandshakeFailure.classify(cause);
-        long suppressedBefore = admit();
+        long suppressedBefore = limiter.admit();
         if (suppressedBefore < 0) {
             return reason;
         }
         RejectedCertificate presented = presented(cause);
-        String suffix = suppressedBefore > 0 ? " (" + suppressedBefore + " similar lines suppressed)" : "";
+        String suffix = LogRateLimiter.suppressedSuffix(suppressedBefore);
         if (presented != null) {
             LOG.warn("TLS handshake failed: peer={} reason={} subject=\"{}\" fingerprint={}{}",
                     peer, reason.label(), presented.subject(), presented.fingerprint(), suffix);
@@ -41,23 +39,6 @@ public final class HandshakeFailureLog {
             LOG.warn("TLS handshake failed: peer={} reason={}{}", peer, reason.label(), suffix);
         }
         return reason;
-    }
-
-    /** @return -1 when this line is suppressed, else how many were suppressed before it */
-    private synchronized long admit() {
-        long now = System.nanoTime();
-        if (now - windowStartNanos >= 1_000_000_000L) {
-            windowStartNanos = now;
-            inWindow = 0;
-        }
-        if (inWindow >= maxPerSecond) {
-            suppressed++;
-            return -1;
-        }
-        inWindow++;
-        long before = suppressed;
-        suppressed = 0;
-        return before;
     }
 
     private static RejectedCertificate presented(Throwable cause) {

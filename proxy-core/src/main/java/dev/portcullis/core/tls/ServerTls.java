@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.internal.tcnative.SSL;
 
 import java.security.cert.X509Certificate;
@@ -49,8 +48,10 @@ public final class ServerTls implements AutoCloseable {
      * A handler for one new connection. With tickets disabled, the ticket option is set on the
      * connection itself: Netty's engine clears the context's option whenever TLS 1.3 is enabled.
      */
-    public SslHandler newHandler(ByteBufAllocator alloc, long handshakeTimeoutMillis) {
-        SslHandler handler = context.newHandler(alloc);
+    public MeteredSslHandler newHandler(ByteBufAllocator alloc, long handshakeTimeoutMillis) {
+        // newHandler, not newEngine: only its engine runs in tcnative's non-JDK-compatible mode,
+        // which unwraps several records per call. The handler it built is dropped unused.
+        MeteredSslHandler handler = new MeteredSslHandler(context.newHandler(alloc).engine());
         handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
         if (ticketsDisabled) {
             SSL.setOptions(((ReferenceCountedOpenSslEngine) handler.engine()).sslPointer(), SSL.SSL_OP_NO_TICKET);

@@ -1,7 +1,8 @@
 package dev.portcullis.core.upstream;
 
-import dev.portcullis.core.accesslog.ExchangeTrace;
+import dev.portcullis.core.observe.ExchangeTrace;
 import dev.portcullis.core.http.ErrorCode;
+import dev.portcullis.core.metrics.UpstreamError;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
@@ -74,7 +75,7 @@ final class Exchange implements UpstreamListener {
             } else if (f.isSuccess()) {
                 onAcquired(f.getNow());
             } else {
-                fail(ErrorCode.UPSTREAM_UNAVAILABLE);
+                failUpstream(ErrorCode.UPSTREAM_UNAVAILABLE, UpstreamError.CONNECT, "cannot connect: " + describe(f.cause()));
             }
         });
     }
@@ -103,6 +104,11 @@ final class Exchange implements UpstreamListener {
     /** True while the upstream connection is ready and the request body is still coming. */
     boolean acceptsBody() {
         return upstream != null && !requestComplete && !done;
+    }
+
+    /** The upstream connection in use, or null before it is acquired and after it is released. */
+    Channel upstreamChannel() {
+        return upstream;
     }
 
     boolean upstreamWritable() {
@@ -153,7 +159,7 @@ final class Exchange implements UpstreamListener {
                 ReferenceCountUtil.release(msg);
                 if (!done && !skippingInterim) {
                     upstreamKeepAlive = false;
-                    fail(ErrorCode.UPSTREAM_UNAVAILABLE);
+                    failUpstream(ErrorCode.UPSTREAM_UNAVAILABLE, UpstreamError.RESET, "malformed or unexpected response head");
                 }
                 return;
             }
@@ -168,6 +174,10 @@ final class Exchange implements UpstreamListener {
             if (content instanceof LastHttpContent) {
                 client.flush();
                 finish();
+            } else if (!client.channel().isWritable()) {
+                // Netty tells of the lost writability only after this read batch, which may be
+                // many reads long; stop the batch now so the client's buffer stays near its mark.
+                upstream.config().setAutoRead(false);
             }
         }
     }
@@ -217,7 +227,8 @@ final class Exchange implements UpstreamListener {
             return;
         }
         upstreamKeepAlive = false;
-        fail(ErrorCode.UPSTREAM_UNAVAILABLE);
+        failUpstream(ErrorCode.UPSTREAM_UNAVAILABLE, UpstreamError.RESET,
+                responseStarted ? "connection closed mid-response" : "connection closed before a response");
     }
 
     /**
@@ -232,7 +243,8 @@ final class Exchange implements UpstreamListener {
     private void onResponseTimeout() {
         if (!done && !responseStarted) {
             upstreamKeepAlive = false;
-            fail(ErrorCode.UPSTREAM_TIMEOUT);
+            failUpstream(ErrorCode.UPSTREAM_TIMEOUT, UpstreamError.TIMEOUT,
+                    "no response head within " + settings.responseTimeoutMillis() + " ms");
         }
     }
 
@@ -270,6 +282,16 @@ final class Exchange implements UpstreamListener {
         frontend.exchangeDone(this, !requestComplete);
     }
 
+    private static String describe(Throwable cause) {
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+    }
+
+    private void failUpstream(ErrorCode error, UpstreamError reason, String what) {
+        settings.metrics().upstreamError(reason);
+        settings.failures().record(error, what, request, client.channel().remoteAddress(), System.nanoTime() - startNanos);
+        fail(error);
+    }
+
     private void fail(ErrorCode error) {
         done = true;
         cancelResponseTimer();
@@ -277,8 +299,6 @@ final class Exchange implements UpstreamListener {
             releaseUpstream(false);
         }
         long upstreamNanos = System.nanoTime() - startNanos;
-        LOG.debug("{} for {} {} after {} ms", error.code(), request.method(), settings.redactor().uri(request.uri()),
-                TimeUnit.NANOSECONDS.toMillis(upstreamNanos));
         if (responseStarted) {
             trace.error(error);
             frontend.exchangeDone(this, true);

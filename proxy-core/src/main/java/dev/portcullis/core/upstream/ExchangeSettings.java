@@ -12,13 +12,15 @@ import static java.util.Objects.requireNonNull;
  * @param responseTimeoutMillis {@code upstream.response_timeout}: from the end of the request to the response head
  * @param responseHeaders       applied to each upstream response head before it is relayed
  * @param redactor              the only way a request target or header reaches a log line
+ * @param failures              where the upstream's failures are logged
  */
 public record ExchangeSettings(long responseTimeoutMillis, ResponseHeaderRules responseHeaders, Redactor redactor,
-                               ProxyMetrics metrics) {
+                               UpstreamFailureLog failures, ProxyMetrics metrics) {
 
     public ExchangeSettings {
         requireNonNull(responseHeaders, "responseHeaders");
         requireNonNull(redactor, "redactor");
+        requireNonNull(failures, "failures");
         requireNonNull(metrics, "metrics");
     }
 }

@@ -1,6 +1,8 @@
 package dev.portcullis.core.upstream;
 
-import dev.portcullis.core.accesslog.ExchangeTrace;
+import dev.portcullis.core.observe.ExchangeTrace;
+import dev.portcullis.core.connection.BufferBudget;
+import dev.portcullis.core.connection.ConnectionStats;
 import dev.portcullis.core.http.ErrorCode;
 import dev.portcullis.core.http.ErrorResponses;
 import dev.portcullis.core.http.RejectedRequest;
@@ -25,8 +27,9 @@ import java.util.ArrayDeque;
  *
  * <p>Messages that cannot be forwarded yet (the body while the upstream connection is being
  * acquired, the next pipelined request while a response is in flight) wait in a queue, and
- * reading from the client stops while anything waits or while the upstream cannot take more
- * bytes; so what one connection holds stays bounded by one read.
+ * reading from the client stops while anything waits, while the upstream cannot take more bytes,
+ * or while the connection holds more than {@code limits.max_connection_buffer}
+ * ({@link BufferBudget}); so what one connection holds stays bounded.
  *
  * <p>One per client connection, confined to its event loop.
  */
@@ -38,9 +41,13 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
     private final ExchangeSettings settings;
     private final ExchangeTrace trace;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    /** Body bytes among {@link #pending}, for the connection's buffered-bytes figure. */
+    private long pendingBytes;
     private ChannelHandlerContext ctx;
+    private ConnectionStats stats;
     private Exchange current;
     private boolean closing;
+    private boolean overBudget;
 
     /** @param trace told what only forwarding knows about each exchange, for the access log */
     public ForwardingHandler(UpstreamPool pool, ExchangeSettings settings, ExchangeTrace trace) {
@@ -55,12 +62,19 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        stats = ConnectionStats.of(ctx.channel());
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (closing) {
             ReferenceCountUtil.release(msg);
             return;
         }
         pending.add(msg);
+        pendingBytes += bodyBytes(msg);
         drain();
     }
 
@@ -94,6 +108,11 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
     /** {@code limits.idle_timeout}: nothing read for that long and no exchange in flight. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof BufferBudget budget) {
+            overBudget = budget == BufferBudget.EXCEEDED;
+            updateReading();
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             if (current == null && pending.isEmpty()) {
                 ctx.close();
@@ -119,7 +138,7 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
         while (!pending.isEmpty() && !closing) {
             Object head = pending.peek();
             if (current == null) {
-                pending.poll();
+                poll();
                 if (head instanceof RejectedRequest rejected) {
                     respondAndClose(rejected);
                 } else if (head instanceof HttpRequest request) {
@@ -129,7 +148,7 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
                     ReferenceCountUtil.release(head);
                 }
             } else if (current.acceptsBody()) {
-                pending.poll();
+                poll();
                 if (head instanceof RejectedRequest rejected) {
                     current.failRequest(rejected.error());
                 } else {
@@ -145,11 +164,28 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
         updateReading();
     }
 
-    /** Reads only when nothing waits and the upstream (if any) can take more. */
+    /**
+     * Reads only when nothing waits, the upstream (if any) can take more and the connection is
+     * within its buffer budget; publishes what it holds for the upstream.
+     */
     void updateReading() {
-        if (!closing) {
-            ctx.channel().config().setAutoRead(pending.isEmpty() && (current == null || current.upstreamWritable()));
+        if (stats != null) {
+            stats.upstream(pendingBytes, current == null ? null : current.upstreamChannel());
         }
+        if (!closing) {
+            ctx.channel().config().setAutoRead(pending.isEmpty() && !overBudget
+                    && (current == null || current.upstreamWritable()));
+        }
+    }
+
+    private Object poll() {
+        Object msg = pending.poll();
+        pendingBytes -= bodyBytes(msg);
+        return msg;
+    }
+
+    private static long bodyBytes(Object msg) {
+        return msg instanceof HttpContent content ? content.content().readableBytes() : 0;
     }
 
     /** Called by the exchange when its response has been written (or it failed) and it let go of the upstream. */
@@ -181,7 +217,7 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
      */
     boolean discardQueuedBody() {
         while (pending.peek() instanceof HttpContent content) {
-            pending.poll();
+            poll();
             boolean last = content instanceof LastHttpContent;
             content.release();
             if (last) {
@@ -208,5 +244,6 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
         for (Object msg; (msg = pending.poll()) != null; ) {
             ReferenceCountUtil.release(msg);
         }
+        pendingBytes = 0;
     }
 }

@@ -36,7 +36,9 @@ public final class UpstreamPool {
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<Channel>> waiters = new ArrayDeque<>();
     private final long idleTimeoutNanos;
-    private int open;
+    /** Written by the loop only; volatile so that the gauges read them from the admin thread. */
+    private volatile int open;
+    private volatile int idleCount;
 
     UpstreamPool(Bootstrap bootstrap, EventLoop loop, int maxConnections, long acquireTimeoutMillis,
                  long idleTimeoutMillis) {
@@ -83,6 +85,16 @@ public final class UpstreamPool {
     private void park(Channel channel) {
         channel.attr(IDLE_SINCE).set(System.nanoTime());
         idle.addLast(channel);
+        idleCount = idle.size();
+    }
+
+    /** Connections open or being opened, lent or parked. */
+    int openConnections() {
+        return open;
+    }
+
+    int idleConnections() {
+        return idleCount;
     }
 
     /**
@@ -97,17 +109,22 @@ public final class UpstreamPool {
                 return;
             }
             idle.pollFirst();
+            idleCount = idle.size();
             oldest.close();
         }
     }
 
     private Channel pollIdle() {
-        for (Channel channel; (channel = idle.pollLast()) != null; ) {
-            if (channel.isActive()) {
-                return channel;
+        try {
+            for (Channel channel; (channel = idle.pollLast()) != null; ) {
+                if (channel.isActive()) {
+                    return channel;
+                }
             }
+            return null;
+        } finally {
+            idleCount = idle.size();
         }
-        return null;
     }
 
     private void lend(Channel channel, Promise<Channel> promise) {
@@ -143,6 +160,7 @@ public final class UpstreamPool {
     private void onClosed(Channel channel) {
         open--;
         idle.remove(channel);
+        idleCount = idle.size();
         Promise<Channel> waiter = waiters.poll();
         if (waiter != null) {
             connect(waiter);

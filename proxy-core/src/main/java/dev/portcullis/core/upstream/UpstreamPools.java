@@ -62,6 +62,24 @@ public final class UpstreamPools {
         this.pools = Map.copyOf(byLoop);
     }
 
+    /** Upstream connections lent to an exchange (or connecting), over all loops. */
+    public int active() {
+        int active = 0;
+        for (UpstreamPool pool : pools.values()) {
+            active += pool.openConnections() - pool.idleConnections();
+        }
+        return active;
+    }
+
+    /** Parked upstream connections, over all loops. */
+    public int idle() {
+        int idle = 0;
+        for (UpstreamPool pool : pools.values()) {
+            idle += pool.idleConnections();
+        }
+        return idle;
+    }
+
     /** The pool of the loop a client connection runs on. */
     public UpstreamPool forLoop(EventLoop loop) {
         UpstreamPool pool = pools.get(loop);

@@ -36,6 +36,7 @@ class QueryTokensTest {
     @ValueSource(strings = {
             "/p", "/p?", "/p?a=1&b=2", "/p?my_token_count=3", "/p?tokens=1", "/p?xtoken=1", "/access_token=1",
             "/p?a=token", "/p?access+token=1", "/p?access%5Gtoken=1", "/p?acce%C5%BF_token=1", "/p?%", "/p?&&=",
+            "/p?filter%5Bstatus%5D=open", "/p?%74%6F%6B%65%6E%73=1",
     })
     void ignoresEverythingElse(String uri) {
         assertThat(tokens.find(uri)).isNull();

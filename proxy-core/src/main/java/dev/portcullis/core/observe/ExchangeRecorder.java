@@ -1,6 +1,8 @@
-package dev.portcullis.core.accesslog;
+package dev.portcullis.core.observe;
 
+import dev.portcullis.core.connection.ConnectionStats;
 import dev.portcullis.core.http.ErrorCode;
+import dev.portcullis.core.metrics.ProxyMetrics;
 import dev.portcullis.core.tls.ClientIdentity;
 import dev.portcullis.core.tls.ConnectionTls;
 import dev.portcullis.core.tls.HandshakeHandler;
@@ -18,16 +20,14 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 
-import java.net.Inet6Address;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.ArrayDeque;
 
 /**
- * Records each exchange on a client connection for the {@link AccessLog}: the request as the
- * decoder read it (before any rule rewrote it), body bytes both ways, the final status, and what
- * forwarding reports through {@link ExchangeTrace}. Writes the line when the response's last
- * part is written.
+ * Records each exchange on a client connection: the request as the decoder read it (before any
+ * rule rewrote it), body bytes both ways, the final status, and what forwarding reports through
+ * {@link ExchangeTrace}. When the response's last part is written, the exchange is counted in
+ * {@code portcullis_requests_total} and {@code portcullis_request_duration_seconds} and written
+ * to the {@link AccessLog} (when there is one).
  *
  * <p>Sits right after the HTTP codec, so it sees every request, rejected ones included, and
  * every response, Portcullis's own included. Pipelined requests wait in a queue, answered in
@@ -37,7 +37,7 @@ import java.util.ArrayDeque;
  * <p>Body bytes: {@code bytes_in} and {@code bytes_out} count message bodies, not headers or
  * TLS overhead. Per connection, event-loop confined.
  */
-public final class AccessLogHandler extends ChannelDuplexHandler implements ExchangeTrace {
+public final class ExchangeRecorder extends ChannelDuplexHandler implements ExchangeTrace {
 
     /** Logged for an exchange whose connection closed before any response began. */
     static final int CLIENT_CLOSED = 499;
@@ -45,6 +45,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler implements Exch
     /** Netty's stand-in for a request whose request line could not be read. */
     private static final String UNREADABLE_TARGET = "/bad-request";
 
+    private final ProxyMetrics metrics;
     private final AccessLog log;
     private final ArrayDeque<Entry> entries = new ArrayDeque<>(2);
     private Connection connection;
@@ -53,7 +54,9 @@ public final class AccessLogHandler extends ChannelDuplexHandler implements Exch
     /** A response told the client the connection ends: requests behind it were never answered. */
     private boolean closing;
 
-    public AccessLogHandler(AccessLog log) {
+    /** @param log the access log, or null when {@code access_log: off} */
+    public ExchangeRecorder(ProxyMetrics metrics, AccessLog log) {
+        this.metrics = metrics;
         this.log = log;
     }
 
@@ -62,6 +65,10 @@ public final class AccessLogHandler extends ChannelDuplexHandler implements Exch
         if (msg instanceof HttpRequest request) {
             reading = new Entry(System.nanoTime(), request);
             entries.add(reading);
+            ConnectionStats stats = ConnectionStats.of(ctx.channel());
+            if (stats != null) {
+                stats.requestStarted();
+            }
         }
         if (msg instanceof HttpContent content && reading != null) {
             reading.bytesIn += content.content().readableBytes();
@@ -93,7 +100,7 @@ public final class AccessLogHandler extends ChannelDuplexHandler implements Exch
             entry.bytesOut += content.content().readableBytes();
             if (content instanceof LastHttpContent) {
                 entries.poll();
-                log.write(connection(ctx.channel()), entry, System.nanoTime());
+                complete(ctx, entry);
             }
         }
     }
@@ -121,10 +128,18 @@ public final class AccessLogHandler extends ChannelDuplexHandler implements Exch
             if (unfinished.status == 0) {
                 unfinished.status = CLIENT_CLOSED;
             }
-            log.write(connection(ctx.channel()), unfinished, System.nanoTime());
+            complete(ctx, unfinished);
         }
         entries.clear();
         ctx.fireChannelInactive();
+    }
+
+    private void complete(ChannelHandlerContext ctx, Entry entry) {
+        long end = System.nanoTime();
+        metrics.requestCompleted(entry.status, end - entry.startNanos);
+        if (log != null) {
+            log.write(connection(ctx.channel()), entry, end);
+        }
     }
 
     /** Read at the first line written: by then the handshake is done. */
@@ -144,7 +159,8 @@ public final class AccessLogHandler extends ChannelDuplexHandler implements Exch
         final boolean resumed;
 
         Connection(Channel channel) {
-            remote = render(channel.remoteAddress());
+            ConnectionStats stats = ConnectionStats.of(channel);
+            remote = stats != null ? stats.remote() : ConnectionStats.render(channel.remoteAddress());
             ClientIdentity identity = channel.attr(HandshakeHandler.IDENTITY).get();
             boolean verified = identity != null && identity.verified();
             subject = verified ? identity.subject() : null;
@@ -152,15 +168,6 @@ public final class AccessLogHandler extends ChannelDuplexHandler implements Exch
             ConnectionTls tls = channel.attr(HandshakeHandler.TLS).get();
             protocol = tls == null ? null : tls.protocol();
             resumed = tls != null && tls.resumed();
-        }
-
-        /** {@code ip:port}, {@code [ipv6]:port}. */
-        private static String render(SocketAddress address) {
-            if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-                String ip = inet.getAddress().getHostAddress();
-                return (inet.getAddress() instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + inet.getPort();
-            }
-            return String.valueOf(address);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.portcullis.core.accesslog;
+package dev.portcullis.core.observe;
 
 import dev.portcullis.core.http.Redactor;
 import org.apache.logging.log4j.LogManager;
@@ -22,7 +22,7 @@ public final class AccessLog {
         this.redactor = redactor;
     }
 
-    void write(AccessLogHandler.Connection connection, AccessLogHandler.Entry entry, long endNanos) {
+    void write(ExchangeRecorder.Connection connection, ExchangeRecorder.Entry entry, long endNanos) {
         if (!LOG.isInfoEnabled()) {
             return;
         }

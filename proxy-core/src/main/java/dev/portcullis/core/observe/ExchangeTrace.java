@@ -1,4 +1,4 @@
-package dev.portcullis.core.accesslog;
+package dev.portcullis.core.observe;
 
 import dev.portcullis.core.http.ErrorCode;
 

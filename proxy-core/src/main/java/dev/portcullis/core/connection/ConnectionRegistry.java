@@ -1,0 +1,62 @@
+package dev.portcullis.core.connection;
+
+import io.netty.channel.Channel;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Every live client connection's {@link ConnectionStats}. Connections register when they open and
+ * leave when they close; readers (the gauges, {@code /connections}) iterate without a lock.
+ * Thread-safe.
+ */
+public final class ConnectionRegistry {
+
+    private static final Comparator<ConnectionSnapshot> HEAVIEST_FIRST =
+            Comparator.comparingLong(ConnectionSnapshot::bufferedBytes).reversed()
+                    .thenComparingLong(ConnectionSnapshot::id);
+
+    private final Set<ConnectionStats> live = ConcurrentHashMap.newKeySet();
+    private final AtomicLong ids = new AtomicLong();
+
+    ConnectionStats open(Channel channel) {
+        ConnectionStats stats = new ConnectionStats(ids.incrementAndGet(), channel);
+        channel.attr(ConnectionStats.KEY).set(stats);
+        live.add(stats);
+        return stats;
+    }
+
+    void close(ConnectionStats stats) {
+        live.remove(stats);
+    }
+
+    public int size() {
+        return live.size();
+    }
+
+    /** Sum of the live connections' buffered bytes. */
+    public long bufferedBytes() {
+        long sum = 0;
+        for (ConnectionStats stats : live) {
+            sum += stats.bufferedBytes();
+        }
+        return sum;
+    }
+
+    /** The largest live connection's buffered bytes (0 when there is none). */
+    public long maxBufferedBytes() {
+        long max = 0;
+        for (ConnectionStats stats : live) {
+            max = Math.max(max, stats.bufferedBytes());
+        }
+        return max;
+    }
+
+    /** At most {@code limit} connections, those holding the most buffered bytes first. */
+    public List<ConnectionSnapshot> heaviest(int limit) {
+        return live.stream().map(ConnectionStats::snapshot).sorted(HEAVIEST_FIRST).limit(limit).toList();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.portcullis.core.connection;
+
+import java.time.Instant;
+
+/**
+ * One live connection as {@code /connections} shows it (DESIGN.md "Admin endpoint"). Identity
+ * fields are null until the handshake is done, or for a client without a certificate.
+ *
+ * @param bytesIn         bytes read from the socket (TLS records included)
+ * @param bytesOut        bytes written to the socket
+ * @param bufferedBytes   bytes the connection holds in buffers now (see {@link ConnectionStats})
+ * @param peakBufferedBytes the most it held at any check point so far
+ */
+public record ConnectionSnapshot(
+        long id,
+        String remote,
+        Instant opened,
+        String protocol,
+        String cipher,
+        boolean resumed,
+        String subject,
+        String fingerprint,
+        long requests,
+        long bytesIn,
+        long bytesOut,
+        long bufferedBytes,
+        long peakBufferedBytes) {
+}
