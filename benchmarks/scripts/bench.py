@@ -11,7 +11,7 @@ Environment (run.sh sets all of them; defaults in parentheses):
   BENCH_OUT BENCH_WORK BENCH_PKI BENCH_ROOT BENCH_DRIVER_JAR (required)
   ROUNDS (3) DURATION (10) WARMUP (2) KA_WARMUP (8) KA_CONNS ("50 200") DRIVER_THREADS (1)
   HS_CONNS (32) HS_DURATION (10) HS_WARMUP (5) GROWTH_HANDSHAKES (20000) IDLE_CONNS (2000) IDLE_BASE_CONNS (10)
-  RESUME (1) RESUME_DURATION (5) READY_PROBE (mtls | readyz) PROXIES ("portcullis nginx")
+  RESUME (1) RESUME_DURATION (5) READY_PROBE (readyz | mtls) PROXIES ("portcullis nginx")
   NGINX_REUSEPORT (0; 1: one listening socket per nginx worker)
   NGINX_UPSTREAM_KEEPALIVE (128: the upstream block's keepalive, per worker)
   UPSTREAM_PORT (24080) PORTCULLIS_PORT (24443) NGINX_PORT (24444) ADMIN_PORT (24901): a busy
@@ -72,7 +72,7 @@ IDLE_CONNS = env_int("IDLE_CONNS", 2000)
 IDLE_BASE_CONNS = env_int("IDLE_BASE_CONNS", 10)
 RESUME = ENV.get("RESUME", "1") == "1"
 RESUME_DURATION = env_float("RESUME_DURATION", 5)
-READY_PROBE = ENV.get("READY_PROBE", "mtls")
+READY_PROBE = ENV.get("READY_PROBE", "readyz")
 NGINX_REUSEPORT = ENV.get("NGINX_REUSEPORT", "0") == "1"
 # idle upstream connections each nginx worker keeps; 128 x 2 workers = Portcullis's default
 # upstream.max_connections of 256 (with 64, nginx opens and closes upstream connections once more
