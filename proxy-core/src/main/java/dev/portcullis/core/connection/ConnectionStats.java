@@ -84,8 +84,13 @@ public final class ConnectionStats {
 
     /** Forwarding: request bytes it holds for the upstream now, and the upstream connection in use (or null). */
     public void upstream(long queuedBytes, Channel upstreamChannel) {
-        queuedForUpstream = queuedBytes;
-        upstream = upstreamChannel;
+        // called on every drain: write (a fence each) only what changed
+        if (queuedForUpstream != queuedBytes) {
+            queuedForUpstream = queuedBytes;
+        }
+        if (upstream != upstreamChannel) {
+            upstream = upstreamChannel;
+        }
     }
 
     /** Bytes held in buffers now; from any thread. */

@@ -49,6 +49,8 @@ public final class ExchangeRecorder extends ChannelDuplexHandler implements Exch
     private final AccessLog log;
     private final ArrayDeque<Entry> entries = new ArrayDeque<>(2);
     private Connection connection;
+    /** The connection's stats (null in a pipeline without a meter). */
+    private ConnectionStats stats;
     /** The newest request, whose body may still be arriving. */
     private Entry reading;
     /** A response told the client the connection ends: requests behind it were never answered. */
@@ -61,11 +63,16 @@ public final class ExchangeRecorder extends ChannelDuplexHandler implements Exch
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        stats = ConnectionStats.of(ctx.channel());
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
             reading = new Entry(System.nanoTime(), request);
             entries.add(reading);
-            ConnectionStats stats = ConnectionStats.of(ctx.channel());
             if (stats != null) {
                 stats.requestStarted();
             }
@@ -145,7 +152,7 @@ public final class ExchangeRecorder extends ChannelDuplexHandler implements Exch
     /** Read at the first line written: by then the handshake is done. */
     private Connection connection(Channel channel) {
         if (connection == null) {
-            connection = new Connection(channel);
+            connection = new Connection(channel, stats);
         }
         return connection;
     }
@@ -158,8 +165,7 @@ public final class ExchangeRecorder extends ChannelDuplexHandler implements Exch
         final String protocol;
         final boolean resumed;
 
-        Connection(Channel channel) {
-            ConnectionStats stats = ConnectionStats.of(channel);
+        Connection(Channel channel, ConnectionStats stats) {
             remote = stats != null ? stats.remote() : ConnectionStats.render(channel.remoteAddress());
             ClientIdentity identity = channel.attr(HandshakeHandler.IDENTITY).get();
             boolean verified = identity != null && identity.verified();
