@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static java.util.Objects.requireNonNull;
@@ -33,12 +34,14 @@ final class Portcullis implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final ProxyServer proxy;
     private final AdminServer admin;
+    private final Duration drainTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Portcullis(PrometheusMeterRegistry metrics, ProxyServer proxy, AdminServer admin) {
+    private Portcullis(PrometheusMeterRegistry metrics, ProxyServer proxy, AdminServer admin, Duration drainTimeout) {
         this.metrics = requireNonNull(metrics, "metrics");
         this.proxy = requireNonNull(proxy, "proxy");
         this.admin = requireNonNull(admin, "admin");
+        this.drainTimeout = requireNonNull(drainTimeout, "drainTimeout");
     }
 
     /**
@@ -68,7 +71,7 @@ final class Portcullis implements AutoCloseable {
             proxy.close();
             throw listenFailure(config.admin().listen() + " (admin)", e);
         }
-        Portcullis portcullis = new Portcullis(metrics, proxy, admin);
+        Portcullis portcullis = new Portcullis(metrics, proxy, admin, config.shutdown().drainTimeout());
         LOG.info("Portcullis {} listening on {} (mTLS), forwarding to http://{}, admin on http://{}, config {}",
                 Version.current(), hostPort(proxy.address()), config.upstream().address(),
                 hostPort(admin.address()), config.source());
@@ -99,11 +102,21 @@ final class Portcullis implements AutoCloseable {
         return admin.address();
     }
 
-    /** Stops the proxy, then the admin endpoint (which answers {@code /readyz} 503 meanwhile). */
+    /**
+     * Drains the proxy (stop accepting, finish exchanges in flight within
+     * {@code shutdown.drain_timeout}, 503 {@code draining} for newer requests), stops it, then
+     * the admin endpoint, which answers {@code /readyz} 503 meanwhile.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             try {
+                LOG.info("draining: no new connections, in-flight exchanges get up to {} s",
+                        drainTimeout.toMillis() / 1000.0);
+                int left = proxy.drain(drainTimeout);
+                if (left > 0) {
+                    LOG.warn("drain timeout: closing {} connection(s) still busy", left);
+                }
                 proxy.close();
             } finally {
                 admin.close();

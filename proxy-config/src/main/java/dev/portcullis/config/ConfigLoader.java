@@ -37,7 +37,7 @@ import static java.util.Objects.requireNonNull;
 public final class ConfigLoader {
 
     private static final Keys ROOT_KEYS = Keys.of("listen", "tls", "upstream", "identity", "tokens", "response",
-            "limits", "admin", "access_log").planned("shutdown");
+            "limits", "admin", "access_log", "shutdown");
     private static final Keys TLS_KEYS = Keys.of("cert", "key", "client_ca", "client_auth", "crl", "crl_stale",
             "verify_depth", "protocols", "session_cache", "session_tickets", "handshake_timeout", "reload");
     private static final Keys SESSION_CACHE_KEYS = Keys.of("size", "timeout");
@@ -52,8 +52,9 @@ public final class ConfigLoader {
             "forward_authorization");
     private static final Keys RESPONSE_KEYS = Keys.of("secure_cookies", "hsts", "remove_headers");
     private static final Keys LIMITS_KEYS = Keys.of("max_header_size", "max_uri_size", "max_body_size",
-            "idle_timeout", "max_connection_buffer").planned("max_connections", "request_header_timeout",
+            "idle_timeout", "max_connection_buffer", "max_connections", "request_header_timeout",
             "max_requests_per_connection");
+    private static final Keys SHUTDOWN_KEYS = Keys.of("drain_timeout");
     private static final Keys ADMIN_KEYS = Keys.of("listen");
 
     private static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8443);
@@ -64,6 +65,8 @@ public final class ConfigLoader {
     /** OpenSSL's own default is 100; a chain of more than 10 intermediates is a mistake, not a PKI. */
     private static final int MAX_VERIFY_DEPTH = 10;
     private static final int MAX_UPSTREAM_CONNECTIONS = 100_000;
+    /** Each client connection holds a descriptor and TLS state; beyond a million is a typo. */
+    private static final int MAX_CLIENT_CONNECTIONS = 1_000_000;
     /** Each cached session holds a native SSL_SESSION with the peer's chain; above a million is a typo, not a plan. */
     private static final int MAX_SESSION_CACHE_SIZE = 1_000_000;
 
@@ -130,10 +133,11 @@ public final class ConfigLoader {
         LimitsConfig limits = bindLimits(root.mapping("limits", LIMITS_KEYS));
         AdminConfig admin = bindAdmin(root.mapping("admin", ADMIN_KEYS), listen, listenAt);
         AccessLogConfig accessLog = bindAccessLog(root.scalar("access_log", "stdout, off or a file path"));
+        ShutdownConfig shutdown = bindShutdown(root.mapping("shutdown", SHUTDOWN_KEYS));
         for (FileCheck check : fileChecks) {
             check.run();
         }
-        return new ProxyConfig(listen, tls, upstream, identity, tokens, response, limits, admin, accessLog, source);
+        return new ProxyConfig(listen, tls, upstream, identity, tokens, response, limits, admin, accessLog, shutdown, source);
     }
 
     private TlsConfig bindTls(YamlMapping root) throws ConfigException {
@@ -481,7 +485,15 @@ public final class ConfigLoader {
                 limits.get("max_uri_size", ByteSize.EXPECTED, ConfigLoader::intSize, ByteSize.parse("8KiB")),
                 limits.get("max_body_size", ByteSize.EXPECTED, ConfigLoader::intSize, ByteSize.parse("10MiB")),
                 limits.get("idle_timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(60)),
-                limits.get("max_connection_buffer", ByteSize.EXPECTED, ConfigLoader::intSize, ByteSize.parse("1MiB")));
+                limits.get("max_connection_buffer", ByteSize.EXPECTED, ConfigLoader::intSize, ByteSize.parse("1MiB")),
+                limits.get("max_connections", "an integer", integer(1, MAX_CLIENT_CONNECTIONS), 10_000),
+                limits.get("request_header_timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(10)),
+                limits.get("max_requests_per_connection", "an integer", integer(1, Integer.MAX_VALUE), 10_000));
+    }
+
+    private static ShutdownConfig bindShutdown(YamlMapping shutdown) throws ConfigException {
+        return new ShutdownConfig(
+                shutdown.get("drain_timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(30)));
     }
 
     private static AdminConfig bindAdmin(YamlMapping admin, HostPort listen, Optional<YamlScalar> listenAt)

@@ -16,6 +16,11 @@ import static java.util.Objects.requireNonNull;
  *   <tr><td>idle_timeout</td><td>60s</td><td>a client connection with no traffic is closed</td></tr>
  *   <tr><td>max_connection_buffer</td><td>1MiB</td><td>bytes one connection may hold in buffers;
  *       above it, reading from it stops until it holds less than half</td></tr>
+ *   <tr><td>max_connections</td><td>10000</td><td>open client connections; beyond, accepted and closed at once</td></tr>
+ *   <tr><td>request_header_timeout</td><td>10s</td><td>from a request's first byte to the end of its
+ *       headers; above it 408 and close</td></tr>
+ *   <tr><td>max_requests_per_connection</td><td>10000</td><td>the last one's response says
+ *       {@code Connection: close}</td></tr>
  * </table>
  * Sizes are at least 1B and below 2GiB, so {@link ByteSize#toIntExact()} never fails.
  */
@@ -24,7 +29,10 @@ public record LimitsConfig(
         ByteSize maxUriSize,
         ByteSize maxBodySize,
         Duration idleTimeout,
-        ByteSize maxConnectionBuffer) {
+        ByteSize maxConnectionBuffer,
+        int maxConnections,
+        Duration requestHeaderTimeout,
+        int maxRequestsPerConnection) {
 
     public LimitsConfig {
         requireNonNull(maxHeaderSize, "maxHeaderSize");
@@ -32,5 +40,6 @@ public record LimitsConfig(
         requireNonNull(maxBodySize, "maxBodySize");
         requireNonNull(idleTimeout, "idleTimeout");
         requireNonNull(maxConnectionBuffer, "maxConnectionBuffer");
+        requireNonNull(requestHeaderTimeout, "requestHeaderTimeout");
     }
 }

@@ -19,6 +19,7 @@ import static java.util.Objects.requireNonNull;
  *   <tr><td>limits</td><td>-</td><td>{@link LimitsConfig}</td></tr>
  *   <tr><td>admin</td><td>-</td><td>{@link AdminConfig}</td></tr>
  *   <tr><td>access_log</td><td>stdout</td><td>{@link AccessLogConfig}</td></tr>
+ *   <tr><td>shutdown</td><td>-</td><td>{@link ShutdownConfig}</td></tr>
  * </table>
  *
  * @param source the file this snapshot was read from (relative paths in it are resolved against
@@ -34,6 +35,7 @@ public record ProxyConfig(
         LimitsConfig limits,
         AdminConfig admin,
         AccessLogConfig accessLog,
+        ShutdownConfig shutdown,
         Path source) {
 
     public ProxyConfig {
@@ -46,6 +48,7 @@ public record ProxyConfig(
         requireNonNull(limits, "limits");
         requireNonNull(admin, "admin");
         requireNonNull(accessLog, "accessLog");
+        requireNonNull(shutdown, "shutdown");
         requireNonNull(source, "source");
     }
 }

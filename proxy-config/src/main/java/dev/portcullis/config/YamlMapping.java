@@ -1,12 +1,10 @@
 package dev.portcullis.config;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -48,15 +46,11 @@ final class YamlMapping {
         return new YamlMapping("", YamlDocument.line(node), keys, entries(node, "", keys), environment);
     }
 
-    /** Which keys a mapping may hold: {@code known} are read; {@code planned} are refused as not supported yet. */
-    record Keys(List<String> known, Set<String> planned) {
+    /** Which keys a mapping may hold. */
+    record Keys(List<String> known) {
 
         static Keys of(String... known) {
-            return new Keys(List.of(known), Set.of());
-        }
-
-        Keys planned(String... planned) {
-            return new Keys(known, Set.copyOf(Arrays.asList(planned)));
+            return new Keys(List.of(known));
         }
     }
 
@@ -272,9 +266,6 @@ final class YamlMapping {
     }
 
     private static String unknownKey(String key, Keys keys) {
-        if (keys.planned().contains(key)) {
-            return "unknown key (" + key + " is not supported yet)";
-        }
         return Suggestions.closest(key, keys.known())
                 .map(suggestion -> "unknown key (did you mean " + suggestion + "?)")
                 .orElseGet(() -> "unknown key (expected one of: " + String.join(", ", keys.known()) + ")");

@@ -94,9 +94,14 @@ class ConfigLoaderTest {
                   max_body_size: 1GiB
                   idle_timeout: 30s
                   max_connection_buffer: 256KiB
+                  max_connections: 500
+                  request_header_timeout: 5s
+                  max_requests_per_connection: 100
                 admin:
                   listen: "localhost:0"
                 access_log: logs/access.log
+                shutdown:
+                  drain_timeout: 45s
                 """.formatted(dir.getFileName(), FINGERPRINT.toUpperCase(Locale.ROOT)));
 
         ProxyConfig config = ConfigLoader.load(file, name -> null);
@@ -125,9 +130,10 @@ class ConfigLoaderTest {
                 new ResponseConfig(false, Optional.of("max-age=63072000; includeSubDomains; preload"),
                         List.of("X-Powered-By", "Via", "Set-Cookie")),
                 new LimitsConfig(new ByteSize(32 * 1024), new ByteSize(4 * 1024), new ByteSize(1L << 30),
-                        Duration.ofSeconds(30), new ByteSize(256 * 1024)),
+                        Duration.ofSeconds(30), new ByteSize(256 * 1024), 500, Duration.ofSeconds(5), 100),
                 new AdminConfig(new HostPort("localhost", 0)),
                 AccessLogConfig.file(dir.resolve("logs/access.log")),
+                new ShutdownConfig(Duration.ofSeconds(45)),
                 file));
     }
 
@@ -150,9 +156,10 @@ class ConfigLoaderTest {
                         List.of("Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key"), true),
                 new ResponseConfig(true, Optional.of("max-age=31536000"), List.of("Server", "X-Powered-By")),
                 new LimitsConfig(ByteSize.parse("16KiB"), ByteSize.parse("8KiB"), ByteSize.parse("10MiB"),
-                        Duration.ofSeconds(60), ByteSize.parse("1MiB")),
+                        Duration.ofSeconds(60), ByteSize.parse("1MiB"), 10_000, Duration.ofSeconds(10), 10_000),
                 new AdminConfig(new HostPort("127.0.0.1", 9901)),
                 AccessLogConfig.STDOUT,
+                new ShutdownConfig(Duration.ofSeconds(30)),
                 dir.resolve("minimal.yaml")));
     }
 

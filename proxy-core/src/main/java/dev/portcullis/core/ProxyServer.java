@@ -5,6 +5,7 @@ import dev.portcullis.core.connection.ConnectionRegistry;
 import dev.portcullis.core.metrics.ProxyMetrics;
 import dev.portcullis.core.pipeline.ProxyChannelInitializer;
 import dev.portcullis.core.tls.HandshakeFailureLog;
+import dev.portcullis.core.upstream.Drain;
 import dev.portcullis.core.tls.ServerTls;
 import dev.portcullis.core.tls.SslContexts;
 import dev.portcullis.core.upstream.UpstreamPools;
@@ -24,6 +25,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,7 @@ public final class ProxyServer implements AutoCloseable {
     /** Bounds what one connection queues toward a slow peer before reading from the other stops. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
     private static final int HANDSHAKE_FAILURE_LINES_PER_SECOND = 10;
+    private static final long DRAIN_POLL_MILLIS = 20;
 
     private final EventLoopGroup group;
     private final Channel listener;
@@ -98,7 +101,7 @@ public final class ProxyServer implements AutoCloseable {
                 new DefaultThreadFactory("portcullis-io"), transport.ioHandlerFactory());
         try {
             ChannelGroup connections = new DefaultChannelGroup("portcullis-connections", GlobalEventExecutor.INSTANCE);
-            ConnectionRegistry registry = new ConnectionRegistry();
+            ConnectionRegistry registry = new ConnectionRegistry(config.limits().maxConnections());
             UpstreamPools pools = new UpstreamPools(group, transport.socketChannel(), config.upstream(), WATER_MARK);
             metrics.bindConnections(registry);
             metrics.bindUpstream(pools::active, pools::idle);
@@ -171,6 +174,31 @@ public final class ProxyServer implements AutoCloseable {
      */
     public boolean ready() {
         return ready;
+    }
+
+    /**
+     * The first half of a graceful shutdown (SIGTERM): not ready any more, stop accepting, let
+     * each exchange in flight finish (its response says {@code Connection: close}), answer newer
+     * requests with 503 {@code draining}, close idle connections at once; wait until every
+     * connection is gone or {@code timeout} has passed. {@link #close} then ends what is left.
+     *
+     * @return how many connections were still open when the wait ended
+     */
+    public int drain(Duration timeout) {
+        ready = false;
+        listener.close().syncUninterruptibly();
+        for (Channel connection : connections) {
+            connection.pipeline().fireUserEventTriggered(Drain.EVENT);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (!connections.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(DRAIN_POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return connections.size();
     }
 
     /** Stops accepting, closes all connections and waits for the event loops to terminate. */

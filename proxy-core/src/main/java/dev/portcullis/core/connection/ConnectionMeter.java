@@ -7,6 +7,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.TimeUnit;
@@ -52,15 +53,25 @@ public final class ConnectionMeter extends ChannelDuplexHandler {
         this.metrics = metrics;
     }
 
+    /** Beyond {@code limits.max_connections} a connection is closed at once, before its handshake. */
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        stats = registry.open(ctx.channel());
         metrics.connectionOpened();
+        stats = registry.open(ctx.channel());
+        if (stats == null) {
+            metrics.connectionRejectedAtLimit();
+            ctx.close();
+            return;
+        }
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (stats == null) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof ByteBuf bytes) {
             stats.read(bytes.readableBytes());
         }
@@ -72,7 +83,7 @@ public final class ConnectionMeter extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof ByteBuf bytes) {
+        if (msg instanceof ByteBuf bytes && stats != null) {
             stats.wrote(bytes.readableBytes());
         }
         ctx.write(msg, promise);
@@ -90,8 +101,10 @@ public final class ConnectionMeter extends ChannelDuplexHandler {
         if (recheck != null) {
             recheck.cancel(false);
         }
-        registry.close(stats);
-        metrics.connectionClosed(stats.peakBufferedBytes());
+        if (stats != null) {
+            registry.close(stats);
+            metrics.connectionClosed(stats.peakBufferedBytes());
+        }
         ctx.fireChannelInactive();
     }
 

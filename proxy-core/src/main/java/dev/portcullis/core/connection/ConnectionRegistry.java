@@ -6,12 +6,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Every live client connection's {@link ConnectionStats}. Connections register when they open and
- * leave when they close; readers (the gauges, {@code /connections}) iterate without a lock.
- * Thread-safe.
+ * Every live client connection's {@link ConnectionStats}, at most {@code limits.max_connections}
+ * of them. Connections register when they open and leave when they close; readers (the gauges,
+ * {@code /connections}) iterate without a lock. Thread-safe.
  */
 public final class ConnectionRegistry {
 
@@ -21,8 +22,20 @@ public final class ConnectionRegistry {
 
     private final Set<ConnectionStats> live = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
+    /** Counted apart from {@link #live} so that the limit is exact across event loops. */
+    private final AtomicInteger open = new AtomicInteger();
+    private final int maxConnections;
 
+    public ConnectionRegistry(int maxConnections) {
+        this.maxConnections = maxConnections;
+    }
+
+    /** @return the new connection's stats, or null when {@code max_connections} are open already */
     ConnectionStats open(Channel channel) {
+        if (open.incrementAndGet() > maxConnections) {
+            open.decrementAndGet();
+            return null;
+        }
         ConnectionStats stats = new ConnectionStats(ids.incrementAndGet(), channel);
         channel.attr(ConnectionStats.KEY).set(stats);
         live.add(stats);
@@ -31,6 +44,7 @@ public final class ConnectionRegistry {
 
     void close(ConnectionStats stats) {
         live.remove(stats);
+        open.decrementAndGet();
     }
 
     public int size() {

@@ -79,7 +79,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
         Redactor redactor = Redactor.of(config.tokens());
         this.accessLog = config.accessLog().target() == AccessLogConfig.Target.OFF ? null : new AccessLog(redactor);
         this.exchangeSettings = new ExchangeSettings(config.upstream().responseTimeout().toMillis(),
-                new ResponseHeaderRules(config.response()), redactor, new UpstreamFailureLog(redactor), metrics);
+                new ResponseHeaderRules(config.response()), redactor, new UpstreamFailureLog(redactor), metrics,
+                config.limits().maxRequestsPerConnection());
         this.upstreamPools = upstreamPools;
         this.connections = connections;
         this.registry = registry;

@@ -6,6 +6,8 @@ import dev.portcullis.core.metrics.UpstreamError;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -55,6 +57,8 @@ final class Exchange implements UpstreamListener {
     private boolean bodySent;
     private boolean retried;
     private boolean done;
+    /** The response head said {@code Connection: close}. */
+    private boolean closesConnection;
 
     Exchange(ForwardingHandler frontend, ChannelHandlerContext client, UpstreamPool pool, HttpRequest request,
              ExchangeSettings settings, ExchangeTrace trace) {
@@ -202,6 +206,10 @@ final class Exchange implements UpstreamListener {
                     settings.redactor().uri(request.uri()), settings.redactor().headers(response.headers()));
         }
         settings.responseHeaders().apply(response.headers());
+        if (frontend.lastExchange()) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            closesConnection = true;
+        }
         responseStarted = true;
         client.write(response);
         return true;
@@ -279,7 +287,7 @@ final class Exchange implements UpstreamListener {
         releaseUpstream(requestComplete && upstreamKeepAlive);
         // A response that ended before the request body did leaves unread body bytes on the
         // client connection: they cannot be told apart from a next request, so close.
-        frontend.exchangeDone(this, !requestComplete);
+        frontend.exchangeDone(this, !requestComplete || closesConnection);
     }
 
     private static String describe(Throwable cause) {

@@ -13,9 +13,10 @@ import static java.util.Objects.requireNonNull;
  * @param responseHeaders       applied to each upstream response head before it is relayed
  * @param redactor              the only way a request target or header reaches a log line
  * @param failures              where the upstream's failures are logged
+ * @param maxRequestsPerConnection {@code limits.max_requests_per_connection}
  */
 public record ExchangeSettings(long responseTimeoutMillis, ResponseHeaderRules responseHeaders, Redactor redactor,
-                               UpstreamFailureLog failures, ProxyMetrics metrics) {
+                               UpstreamFailureLog failures, ProxyMetrics metrics, int maxRequestsPerConnection) {
 
     public ExchangeSettings {
         requireNonNull(responseHeaders, "responseHeaders");

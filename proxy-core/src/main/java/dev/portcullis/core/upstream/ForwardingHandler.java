@@ -48,6 +48,10 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
     private Exchange current;
     private boolean closing;
     private boolean overBudget;
+    /** Shutting down: the exchange in flight is the last one. */
+    private boolean draining;
+    /** Exchanges started on this connection, for {@code limits.max_requests_per_connection}. */
+    private int exchanges;
 
     /** @param trace told what only forwarding knows about each exchange, for the access log */
     public ForwardingHandler(UpstreamPool pool, ExchangeSettings settings, ExchangeTrace trace) {
@@ -119,6 +123,15 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        if (evt == Drain.EVENT) {
+            draining = true;
+            if (current == null && pending.isEmpty()) {
+                closeAfterFlush();
+            } else {
+                drain();
+            }
+            return;
+        }
         ctx.fireUserEventTriggered(evt);
     }
 
@@ -141,7 +154,11 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
                 poll();
                 if (head instanceof RejectedRequest rejected) {
                     respondAndClose(rejected);
+                } else if (head instanceof HttpRequest request && draining) {
+                    ReferenceCountUtil.release(request);
+                    respondAndClose(new RejectedRequest(ErrorCode.DRAINING));
                 } else if (head instanceof HttpRequest request) {
+                    exchanges++;
                     current = new Exchange(this, ctx, pool, request, settings, trace);
                     current.start();
                 } else {
@@ -160,6 +177,9 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
         }
         if (current != null) {
             current.flushRequest();
+        } else if (draining && !closing) {
+            // a response that began before the drain could not say Connection: close
+            closeAfterFlush();
         }
         updateReading();
     }
@@ -199,6 +219,15 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
         } else {
             drain();
         }
+    }
+
+    /**
+     * Whether the exchange whose response head is being written is this connection's last:
+     * shutdown is draining, or it reached {@code limits.max_requests_per_connection}. Its
+     * response then says {@code Connection: close} and the connection closes after it.
+     */
+    boolean lastExchange() {
+        return draining || exchanges >= settings.maxRequestsPerConnection();
     }
 
     void respondWithError(ErrorCode error, boolean close) {
