@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -55,6 +56,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
@@ -89,6 +91,8 @@ import static java.util.Objects.requireNonNull;
 public final class RecordingUpstream implements AutoCloseable {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** How long {@link UpstreamBehaviour#raw} waits after its bytes before closing or resetting. */
+    public static final long RAW_ENDING_DELAY_MILLIS = 100;
     private static final int STREAM_CHUNK = 16 * 1024;
 
     /** The request line and headers, as handed to a {@link #route} function. */
@@ -100,20 +104,25 @@ public final class RecordingUpstream implements AutoCloseable {
     }
 
     private final EventLoopGroup group;
-    private final Channel serverChannel;
+    /** Kept to listen again on the same port after {@link #stop()}. */
+    private final ServerBootstrap bootstrap;
+    private final InetSocketAddress address;
+    private volatile Channel serverChannel;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final BlockingQueue<RecordedRequest> requests = new LinkedBlockingQueue<>();
     private final AtomicInteger requestCount = new AtomicInteger();
     private final AtomicInteger connectionsAccepted = new AtomicInteger();
+    private final AtomicLong bodyBytesReceived = new AtomicLong();
     private volatile Function<RequestHead, UpstreamBehaviour> router = head -> UpstreamBehaviour.ok();
     private volatile int keepBodyLimit = 64 * 1024;
 
     private RecordingUpstream() throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         try {
-            serverChannel = new ServerBootstrap()
+            bootstrap = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true) // restart() binds the port again
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -127,8 +136,9 @@ public final class RecordingUpstream implements AutoCloseable {
                                     .setMaxChunkSize(64 * 1024)));
                             ch.pipeline().addLast("recorder", new RecordingHandler(id, ch.remoteAddress()));
                         }
-                    })
-                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+                    });
+            serverChannel = bootstrap.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            address = (InetSocketAddress) serverChannel.localAddress();
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -146,7 +156,7 @@ public final class RecordingUpstream implements AutoCloseable {
     }
 
     public InetSocketAddress address() {
-        return (InetSocketAddress) serverChannel.localAddress();
+        return address;
     }
 
     /** {@code http://127.0.0.1:<port>}, for {@code upstream.url}. */
@@ -208,6 +218,14 @@ public final class RecordingUpstream implements AutoCloseable {
         return connectionsAccepted.get();
     }
 
+    /**
+     * Request body bytes received since start or {@link #reset()}, over all requests, including
+     * those still streaming in (e.g. to know that an upload has reached the upstream).
+     */
+    public long bodyBytesReceived() {
+        return bodyBytesReceived.get();
+    }
+
     /** Connections open right now. */
     public int activeConnections() {
         return channels.size();
@@ -218,6 +236,52 @@ public final class RecordingUpstream implements AutoCloseable {
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
+    /**
+     * Whether the connection from {@code remote} (a {@link RecordedRequest#remote()}) is still
+     * open, e.g. to tell whether the proxy closed the upstream connection of one exchange.
+     */
+    public boolean connectionOpen(InetSocketAddress remote) {
+        requireNonNull(remote, "remote");
+        for (Channel channel : channels) {
+            if (channel.isActive() && remote.equals(channel.remoteAddress())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Goes away like a stopped upstream process: stops listening and closes every open
+     * connection, so that connecting is refused until {@link #restart()}. The event loops,
+     * recordings and behaviour stay.
+     */
+    public void stop() {
+        serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        closeConnections();
+    }
+
+    /**
+     * Listens again on the same port after {@link #stop()} (SO_REUSEADDR), retrying for up to
+     * 5 s while the port is still held.
+     */
+    public void restart() throws InterruptedException {
+        if (serverChannel.isOpen()) {
+            throw new IllegalStateException("the upstream is listening; stop() it first");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            ChannelFuture bind = bootstrap.bind(address).awaitUninterruptibly();
+            if (bind.isSuccess()) {
+                serverChannel = bind.channel();
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("cannot listen on " + address + " again", bind.cause());
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** Forgets recorded requests and counters and goes back to {@link UpstreamBehaviour#ok()}. */
     public void reset() {
         router = head -> UpstreamBehaviour.ok();
@@ -225,6 +289,7 @@ public final class RecordingUpstream implements AutoCloseable {
         requests.clear();
         requestCount.set(0);
         connectionsAccepted.set(0);
+        bodyBytesReceived.set(0);
     }
 
     @Override
@@ -270,6 +335,8 @@ public final class RecordingUpstream implements AutoCloseable {
             boolean requestDone;
             long streamed;
             boolean streaming;
+            /** {@link UpstreamBehaviour#readBodySlowly}: reading is paused until a timer resumes it. */
+            boolean paused;
 
             Exchange(HttpRequest request, RequestHead head, UpstreamBehaviour behaviour) {
                 this.request = request;
@@ -293,6 +360,7 @@ public final class RecordingUpstream implements AutoCloseable {
                     kept = null;
                 }
                 bodyBytes += length;
+                bodyBytesReceived.addAndGet(length);
             }
 
             RecordedRequest toRecord(boolean complete, String failure) {
@@ -389,7 +457,25 @@ public final class RecordingUpstream implements AutoCloseable {
                 if (!ctx.channel().isWritable()) {
                     ctx.channel().config().setAutoRead(false); // resumed in channelWritabilityChanged
                 }
+            } else if (exchange.behaviour.kind == UpstreamBehaviour.Kind.SLOW_BODY) {
+                pauseReading(ctx, exchange);
             }
+        }
+
+        /** One socket read, then a pause: the body arrives as slowly as {@link UpstreamBehaviour#readBodySlowly} says. */
+        private void pauseReading(ChannelHandlerContext ctx, Exchange exchange) {
+            if (exchange.paused) {
+                return; // several chunks of one socket read
+            }
+            exchange.paused = true;
+            ctx.channel().config().setAutoRead(false);
+            ctx.executor().schedule(() -> {
+                exchange.paused = false;
+                // also how a closed connection is noticed: a channel that does not read sees no EOF
+                if (current == exchange && !exchange.requestDone && ctx.channel().isActive()) {
+                    ctx.channel().config().setAutoRead(true);
+                }
+            }, exchange.behaviour.delay.toNanos(), TimeUnit.NANOSECONDS);
         }
 
         private void act(ChannelHandlerContext ctx, Exchange exchange, UpstreamBehaviour behaviour) {
@@ -406,9 +492,29 @@ public final class RecordingUpstream implements AutoCloseable {
                     ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
                     ctx.close();
                 }
+                case RAW -> writeRaw(ctx, exchange, behaviour);
+                case SLOW_BODY -> act(ctx, exchange, behaviour.then);
                 case ECHO -> throw new IllegalStateException("echo is handled while the body streams");
                 default -> throw new IllegalStateException(behaviour.toString());
             }
+        }
+
+        /** {@link UpstreamBehaviour#raw}: the bytes as they are, then the ending. */
+        private void writeRaw(ChannelHandlerContext ctx, Exchange exchange, UpstreamBehaviour behaviour) {
+            // written from the codec's place in the pipeline, so that its encoder never sees them
+            ChannelHandlerContext codec = ctx.pipeline().context("codec");
+            codec.writeAndFlush(Unpooled.wrappedBuffer(behaviour.raw)).addListener(f -> {
+                if (behaviour.ending == UpstreamBehaviour.Ending.STAY_OPEN) {
+                    exchangeDone(ctx, exchange, f.isSuccess()); // then the next request, as usual
+                    return;
+                }
+                ctx.executor().schedule(() -> {
+                    if (behaviour.ending == UpstreamBehaviour.Ending.RESET && ctx.channel().isActive()) {
+                        ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                    }
+                    ctx.close();
+                }, RAW_ENDING_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            });
         }
 
         private void respond(ChannelHandlerContext ctx, Exchange exchange, UpstreamBehaviour behaviour) {

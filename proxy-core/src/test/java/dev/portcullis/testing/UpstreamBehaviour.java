@@ -24,7 +24,7 @@ import static java.util.Objects.requireNonNull;
  */
 public final class UpstreamBehaviour {
 
-    enum Kind { RESPOND, STREAM_BODY, ECHO, DELAY, CLOSE, RESET }
+    enum Kind { RESPOND, STREAM_BODY, ECHO, DELAY, CLOSE, RESET, RAW, SLOW_BODY }
 
     final Kind kind;
     final Function<RecordedRequest, Response> responder;
@@ -32,15 +32,25 @@ public final class UpstreamBehaviour {
     final boolean chunked;
     final Duration delay;
     final UpstreamBehaviour then;
+    /** {@link #raw}: the bytes, and what happens to the connection after them. */
+    final byte[] raw;
+    final Ending ending;
 
     private UpstreamBehaviour(Kind kind, Function<RecordedRequest, Response> responder, long size, boolean chunked,
                               Duration delay, UpstreamBehaviour then) {
+        this(kind, responder, size, chunked, delay, then, null, null);
+    }
+
+    private UpstreamBehaviour(Kind kind, Function<RecordedRequest, Response> responder, long size, boolean chunked,
+                              Duration delay, UpstreamBehaviour then, byte[] raw, Ending ending) {
         this.kind = kind;
         this.responder = responder;
         this.size = size;
         this.chunked = chunked;
         this.delay = delay;
         this.then = then;
+        this.raw = raw;
+        this.ending = ending;
     }
 
     /** The default: {@code 200}, {@code Content-Type: text/plain}, body {@code ok}, with Content-Length. */
@@ -98,9 +108,59 @@ public final class UpstreamBehaviour {
         return new UpstreamBehaviour(Kind.RESET, null, 0, false, null, null);
     }
 
+    /** What {@link #raw} does with the connection once its bytes are out. */
+    public enum Ending {
+        /**
+         * Leaves it open and answers the next request on it as usual (were the bytes a complete
+         * response, the connection is fit for reuse; if not, the proxy must not reuse it).
+         */
+        STAY_OPEN,
+        /** Closes it (FIN) {@value RecordingUpstream#RAW_ENDING_DELAY_MILLIS} ms after the bytes were written. */
+        CLOSE,
+        /** Resets it (RST, SO_LINGER 0) {@value RecordingUpstream#RAW_ENDING_DELAY_MILLIS} ms after the bytes were written. */
+        RESET
+    }
+
+    /**
+     * Writes exactly {@code bytes} after the request, bypassing the HTTP encoder: garbage instead
+     * of a response ({@code "HELLO\r\n\r\n"}, a binary blob, an invalid status line), or a
+     * response cut off mid-body (a head promising more than the bytes that follow). Then
+     * {@code ending}. The close or reset waits a little, so that the proxy has read the bytes
+     * before an RST could make the kernel drop them.
+     */
+    public static UpstreamBehaviour raw(byte[] bytes, Ending ending) {
+        requireNonNull(bytes, "bytes");
+        requireNonNull(ending, "ending");
+        return new UpstreamBehaviour(Kind.RAW, null, 0, false, null, null, bytes.clone(), ending);
+    }
+
+    /** {@link #raw(byte[], Ending)} of the ISO-8859-1 bytes of {@code text}. */
+    public static UpstreamBehaviour raw(String text, Ending ending) {
+        return raw(text.getBytes(StandardCharsets.ISO_8859_1), ending);
+    }
+
+    /**
+     * A slow upstream: reads the request body one socket read at a time with a pause of
+     * {@code pausePerRead} after each, so that an upload piles up in the proxy and the TCP
+     * buffers between; once the body is complete, behaves as {@code then}. {@code then} must
+     * answer from a complete request: {@link #respond}, {@link #delay} of it, {@link #raw},
+     * {@link #closeWithoutResponse} or {@link #resetConnection}.
+     */
+    public static UpstreamBehaviour readBodySlowly(Duration pausePerRead, UpstreamBehaviour then) {
+        requireNonNull(pausePerRead, "pausePerRead");
+        requireNonNull(then, "then");
+        if (then.kind == Kind.ECHO || then.kind == Kind.STREAM_BODY || then.kind == Kind.SLOW_BODY) {
+            throw new IllegalArgumentException("readBodySlowly cannot be followed by " + then);
+        }
+        return new UpstreamBehaviour(Kind.SLOW_BODY, null, 0, false, pausePerRead, then);
+    }
+
     @Override
     public String toString() {
-        return kind + (kind == Kind.DELAY ? "(" + delay + ", " + then + ")" : "");
+        if (kind == Kind.RAW) {
+            return kind + "(" + raw.length + " bytes, " + ending + ")";
+        }
+        return kind + (kind == Kind.DELAY || kind == Kind.SLOW_BODY ? "(" + delay + ", " + then + ")" : "");
     }
 
     /**

@@ -188,10 +188,11 @@ final class Exchange implements UpstreamListener {
 
     /** @return whether the head was written to the client */
     private boolean onResponseHead(HttpResponse response) {
-        if (response.decoderResult().isFailure()) {
+        HttpResponseStatus status = response.status();
+        // Netty accepts any integer; RFC 9110 §15 allows three digits from 100 to 599
+        if (response.decoderResult().isFailure() || status.code() < 100 || status.code() > 599) {
             return false;
         }
-        HttpResponseStatus status = response.status();
         if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
             // 100 Continue was already answered by the proxy itself; 101 cannot happen since
             // Upgrade is never forwarded. Drop interim responses and wait for the final one.
