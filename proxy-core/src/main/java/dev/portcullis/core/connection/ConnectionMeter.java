@@ -1,7 +1,6 @@
 package dev.portcullis.core.connection;
 
 import dev.portcullis.core.metrics.ProxyMetrics;
-import dev.portcullis.core.tls.MeteredSslHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +10,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * The first handler of a client connection: registers it in the {@link ConnectionRegistry} while
@@ -36,7 +36,7 @@ public final class ConnectionMeter extends ChannelDuplexHandler {
     private static final int BUDGET_WRITABILITY_BIT = 1;
 
     private final ConnectionRegistry registry;
-    private final MeteredSslHandler tls;
+    private final IntSupplier undecoded;
     private final long pauseAbove;
     private final long resumeAtOrBelow;
     private final ProxyMetrics metrics;
@@ -44,10 +44,11 @@ public final class ConnectionMeter extends ChannelDuplexHandler {
     private boolean exceeded;
     private ScheduledFuture<?> recheck;
 
-    public ConnectionMeter(ConnectionRegistry registry, MeteredSslHandler tls, long maxBufferedBytes,
+    /** @param undecoded bytes read from the socket not yet decrypted and decoded into HTTP messages */
+    public ConnectionMeter(ConnectionRegistry registry, IntSupplier undecoded, long maxBufferedBytes,
                            ProxyMetrics metrics) {
         this.registry = registry;
-        this.tls = tls;
+        this.undecoded = undecoded;
         this.pauseAbove = maxBufferedBytes - Math.min(maxBufferedBytes / 2, MAX_READ_BYTES);
         this.resumeAtOrBelow = Math.min(maxBufferedBytes / 2, pauseAbove / 2);
         this.metrics = metrics;
@@ -76,8 +77,8 @@ public final class ConnectionMeter extends ChannelDuplexHandler {
             stats.read(bytes.readableBytes());
         }
         ctx.fireChannelRead(msg);
-        // what this read left undecrypted; the read has run through the pipeline by now
-        stats.tlsPending(tls.pendingBytes());
+        // what this read left undecoded; the read has run through the pipeline by now
+        stats.undecoded(undecoded.getAsInt());
         check(ctx);
     }
 

@@ -16,15 +16,15 @@ import java.time.Instant;
  * What one client connection holds and has done. Its buffered bytes are the bytes it holds in
  * Netty buffers right now:
  * <ul>
- *   <li>received TLS bytes not yet decrypted (a partial record), published after each read;</li>
+ *   <li>received bytes not yet decrypted (a partial TLS record) or not yet decoded into HTTP
+ *       messages (a partial request head or chunk line), published after each read;</li>
  *   <li>bytes waiting to be written to the client: response bytes not yet encrypted or not yet
  *       taken by the socket (its outbound buffer, read live);</li>
  *   <li>request bytes queued in Portcullis for the upstream (published by forwarding), and those
  *       waiting in the upstream connection's outbound buffer (read live).</li>
  * </ul>
- * Not counted: the HTTP decoder's cumulation (at most a partial request head, bounded by
- * {@code max_header_size} and {@code max_uri_size}; Netty does not expose it), and memory outside
- * Netty buffers (BoringSSL's per-connection state).
+ * Not counted: memory outside Netty buffers (BoringSSL's per-connection state, kernel socket
+ * buffers).
  *
  * <p>Written only by the connection's event loop; the fields other threads read are volatile, so
  * that the admin endpoint and the gauges read without a lock and the hot path takes none.
@@ -40,7 +40,7 @@ public final class ConnectionStats {
     private volatile long requests;
     private volatile long bytesIn;
     private volatile long bytesOut;
-    private volatile int tlsPending;
+    private volatile int undecoded;
     private volatile long queuedForUpstream;
     private volatile Channel upstream;
     private volatile long peakBufferedBytes;
@@ -78,8 +78,8 @@ public final class ConnectionStats {
         bytesOut = bytesOut + bytes;
     }
 
-    void tlsPending(int bytes) {
-        tlsPending = bytes;
+    void undecoded(int bytes) {
+        undecoded = bytes;
     }
 
     /** Forwarding: request bytes it holds for the upstream now, and the upstream connection in use (or null). */
@@ -95,7 +95,7 @@ public final class ConnectionStats {
 
     /** Bytes held in buffers now; from any thread. */
     public long bufferedBytes() {
-        return tlsPending + pending(channel) + queuedForUpstream + pending(upstream);
+        return undecoded + pending(channel) + queuedForUpstream + pending(upstream);
     }
 
     /** Records the current figure as a candidate peak and returns it; event loop only. */

@@ -19,8 +19,10 @@ import java.util.List;
 
 /**
  * Lets through only requests whose framing is unambiguous and within the limits (RFC 9112 §3,
- * §6.3): decoder failures become 400, 414 or 431; an HTTP version other than 1.0/1.1, a missing
- * or repeated Host, a request target that is not origin-form (absolute-form, CONNECT) or a
+ * §6.3): decoder failures become 400, 414 or 431, and a head that missed
+ * {@code limits.request_header_timeout} 408; an HTTP version other than 1.0/1.1, a missing
+ * or repeated Host, a request target that is not origin-form (absolute-form, CONNECT) or holds a
+ * byte outside visible ASCII (RFC 9112 §3.2; the decoder lets control characters through), or a
  * Transfer-Encoding other than a lone {@code chunked} become 400; a URI longer than
  * {@code max_uri_size} 414; a body over {@code max_body_size} 413, decided from Content-Length
  * up front or counted as a chunked body streams.
@@ -28,8 +30,9 @@ import java.util.List;
  * <p>A refused request is replaced by a {@link RejectedRequest}, and everything the connection
  * sends afterwards is dropped: the forwarding handler answers in order and closes.
  *
- * <p>Sits right after the HTTP codec. Per channel (it counts the body in flight); event-loop
- * confined.
+ * <p>Sits right after the HTTP codec ({@link StrictHttpServerCodec}, which also reports obs-fold
+ * and the header timeout as decoder failures). Per channel (it counts the body in flight);
+ * event-loop confined.
  */
 public final class FramingGuardHandler extends ChannelInboundHandlerAdapter {
 
@@ -83,7 +86,7 @@ public final class FramingGuardHandler extends ChannelInboundHandlerAdapter {
         if (!hasOneHost(request.headers())) {
             return ErrorCode.BAD_REQUEST;
         }
-        if (!isOriginForm(request)) {
+        if (!isOriginForm(request) || !isVisibleAscii(request.uri())) {
             return ErrorCode.BAD_REQUEST;
         }
         if (request.uri().length() > maxUriBytes) {
@@ -122,7 +125,24 @@ public final class FramingGuardHandler extends ChannelInboundHandlerAdapter {
         return uri.startsWith("/") || (uri.equals("*") && request.method() == HttpMethod.OPTIONS);
     }
 
+    /**
+     * A request target is visible ASCII (RFC 3986 §2: anything else is percent-encoded). A NUL or
+     * DEL passed on could end or alter the path for a backend that reads it differently.
+     */
+    private static boolean isVisibleAscii(String uri) {
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static ErrorCode decoderError(Throwable cause) {
+        if (cause instanceof RequestHeaderTimeoutException) {
+            return ErrorCode.REQUEST_TIMEOUT;
+        }
         if (cause instanceof TooLongHttpHeaderException) {
             return ErrorCode.HEADERS_TOO_LARGE;
         }

@@ -1,2 +1,5 @@
-/** HTTP/1.1 request handling between TLS and the upstream: framing, tokens, header rules, error responses. */
+/**
+ * HTTP/1.1 request handling between TLS and the upstream: strict decoding, framing, tokens, header
+ * rules, error responses.
+ */
 package dev.portcullis.core.http;

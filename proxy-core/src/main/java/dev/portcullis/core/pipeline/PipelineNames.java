@@ -6,7 +6,7 @@ package dev.portcullis.core.pipeline;
  *   <li>{@link #METER}: registers the connection, counts its bytes, enforces {@code max_connection_buffer}</li>
  *   <li>{@link #TLS}: terminates TLS, verifies the client chain</li>
  *   <li>{@link #HANDSHAKE}: computes the client identity once (removed after the handshake)</li>
- *   <li>{@link #HTTP_CODEC}: HTTP/1.1 decoding within the header and line limits</li>
+ *   <li>{@link #HTTP_CODEC}: strict HTTP/1.1 decoding within the header and line limits (obs-fold refused, request header timeout)</li>
  *   <li>{@link #RECORDER}: records each exchange for the request metrics and the access log</li>
  *   <li>{@link #KEEP_ALIVE}: Connection: close / keep-alive bookkeeping</li>
  *   <li>{@link #IDLE}: notices a connection idle for {@code limits.idle_timeout} (forwarding closes it)</li>

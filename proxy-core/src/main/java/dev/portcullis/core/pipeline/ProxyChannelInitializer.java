@@ -15,6 +15,7 @@ import dev.portcullis.core.http.QueryTokens;
 import dev.portcullis.core.http.Redactor;
 import dev.portcullis.core.http.RequestHeaderRules;
 import dev.portcullis.core.http.ResponseHeaderRules;
+import dev.portcullis.core.http.StrictHttpServerCodec;
 import dev.portcullis.core.metrics.ProxyMetrics;
 import dev.portcullis.core.tls.HandshakeFailureLog;
 import dev.portcullis.core.tls.HandshakeHandler;
@@ -29,12 +30,12 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -93,8 +94,9 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     protected void initChannel(SocketChannel ch) {
         connections.add(ch);
         ChannelPipeline pipeline = ch.pipeline();
-        addMeterAndTls(ch, pipeline);
-        addHttp(pipeline);
+        StrictHttpServerCodec codec = new StrictHttpServerCodec(decoderConfig, config.limits().requestHeaderTimeout());
+        addMeterAndTls(ch, pipeline, codec);
+        addHttp(pipeline, codec);
         ExchangeTrace trace = addRecorder(pipeline);
         addKeepAlive(pipeline);
         addIdleTimeout(pipeline);
@@ -106,18 +108,24 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
      * The meter sees the socket's bytes; then TLS: nothing reaches HTTP parsing from a client
      * whose chain was not verified.
      */
-    private void addMeterAndTls(SocketChannel ch, ChannelPipeline pipeline) {
+    private void addMeterAndTls(SocketChannel ch, ChannelPipeline pipeline, StrictHttpServerCodec codec) {
         ServerTls current = tls.get();
         MeteredSslHandler tlsHandler = current.newHandler(ch.alloc(), config.tls().handshakeTimeout().toMillis());
-        pipeline.addLast(PipelineNames.METER, new ConnectionMeter(registry, tlsHandler,
+        // what the connection has read but not yet turned into HTTP messages
+        IntSupplier undecoded = () -> tlsHandler.pendingBytes() + codec.pendingBytes();
+        pipeline.addLast(PipelineNames.METER, new ConnectionMeter(registry, undecoded,
                 config.limits().maxConnectionBuffer().bytes(), metrics));
         pipeline.addLast(PipelineNames.TLS, tlsHandler);
         pipeline.addLast(PipelineNames.HANDSHAKE, new HandshakeHandler(current, failureLog, metrics));
     }
 
-    /** Streaming HTTP/1.1: no aggregation, so bodies never sit whole in memory. */
-    private void addHttp(ChannelPipeline pipeline) {
-        pipeline.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoderConfig));
+    /**
+     * Streaming HTTP/1.1: no aggregation, so bodies never sit whole in memory. Stricter than
+     * Netty's codec: obs-fold is refused, and a request head must arrive within
+     * {@code limits.request_header_timeout} (slowloris).
+     */
+    private static void addHttp(ChannelPipeline pipeline, StrictHttpServerCodec codec) {
+        pipeline.addLast(PipelineNames.HTTP_CODEC, codec);
     }
 
     /**

@@ -1,0 +1,372 @@
+package dev.portcullis.core.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.DecoderResultProvider;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The client connection's HTTP/1.1 codec: Netty's {@code HttpServerCodec} (which is final) with
+ * two rules its decoder lacks.
+ * <ul>
+ *   <li><b>No obs-fold.</b> A field line starting with SP or HTAB, in the head or in a chunked
+ *       body's trailers, fails the request (RFC 9112 §5.2 allows a 400) instead of being joined
+ *       to the previous value, and every byte after it is discarded: a fold cannot hide a
+ *       header, or a second request, from the proxy that a backend would then see.</li>
+ *   <li><b>{@code limits.request_header_timeout}.</b> From the first byte of a request to the end
+ *       of its head; when it passes, a stand-in request fails with
+ *       {@link RequestHeaderTimeoutException} and the rest is discarded (slowloris). Only an
+ *       incomplete head is timed: not an idle keep-alive connection ({@code limits.idle_timeout})
+ *       nor a body. A deadline that passes while the proxy itself has stopped reading the
+ *       connection (a pipelined request waiting, a full upstream, the buffer budget) waits until
+ *       reading resumes, plus one re-check, since the rest of the head may be unread in the
+ *       socket.</li>
+ * </ul>
+ * Both failures, like the decoder's own, travel as a request with a failed {@code DecoderResult}
+ * to {@link FramingGuardHandler}, which answers and closes.
+ *
+ * <p>Kept from {@code HttpServerCodec}: the request methods awaiting a response, so that the
+ * response to HEAD has no body (RFC 9110 §9.3.2) and a 2xx to CONNECT loses its framing headers
+ * (§9.3.6); interim 1xx responses answer no request and take no method off the queue (§15.2); at
+ * most {@value #MAX_PIPELINED_REQUESTS} requests may await their responses (one more fails with
+ * a 400 behind them).
+ *
+ * <p>First after TLS; {@link #pendingBytes()} counts what it holds. Per connection, confined to
+ * its event loop.
+ */
+public final class StrictHttpServerCodec
+        extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
+
+    /** Requests that may await their responses, as in Netty's codec. */
+    static final int MAX_PIPELINED_REQUESTS = 128;
+    /** How soon a deadline that passed while reading was paused is looked at again, at most. */
+    static final Duration PAUSED_RECHECK = Duration.ofSeconds(1);
+
+    /** What the encoder must know about the request a response answers. */
+    private enum Answering { HEAD, CONNECT, OTHER }
+
+    private final StrictRequestDecoder decoder;
+    /** One entry per request awaiting its response, oldest first. */
+    private final ArrayDeque<Answering> awaiting = new ArrayDeque<>(4);
+    /** Set by the decoder's legacy CL+TE handling: the connection closes after the next response. */
+    private boolean closeAfterResponse;
+
+    /** @param requestHeaderTimeout {@code limits.request_header_timeout} */
+    public StrictHttpServerCodec(HttpDecoderConfig config, Duration requestHeaderTimeout) {
+        requireNonNull(requestHeaderTimeout, "requestHeaderTimeout");
+        if (requestHeaderTimeout.isNegative() || requestHeaderTimeout.isZero()) {
+            throw new IllegalArgumentException("requestHeaderTimeout: " + requestHeaderTimeout);
+        }
+        decoder = new StrictRequestDecoder(requireNonNull(config, "config"), requestHeaderTimeout);
+        init(decoder, new ServerResponseEncoder());
+    }
+
+    /** Bytes received but not yet decoded (the decoder's cumulation). Event loop only. */
+    public int pendingBytes() {
+        return decoder.pendingBytes();
+    }
+
+    private boolean enqueue(HttpMethod method, boolean always) {
+        if (!always && awaiting.size() >= MAX_PIPELINED_REQUESTS) {
+            return false;
+        }
+        awaiting.add(HttpMethod.HEAD.equals(method) ? Answering.HEAD
+                : HttpMethod.CONNECT.equals(method) ? Answering.CONNECT : Answering.OTHER);
+        return true;
+    }
+
+    /** Netty's stand-in for a request that could not be read; the access log recognises it. */
+    private static FullHttpRequest failedRequest(Exception cause) {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request",
+                Unpooled.EMPTY_BUFFER);
+        request.setDecoderResult(DecoderResult.failure(cause));
+        return request;
+    }
+
+    /**
+     * {@link HttpRequestDecoder} plus the fold check and the head deadline. The fold scanner is
+     * fed what each {@code super.decode} call consumed. That call either reads head bytes (and
+     * returns once it emitted the request) or body bytes (and returns once it emitted the last
+     * content), never both, so the scanner learns where a chunked body starts and where the next
+     * head starts before it sees their bytes.
+     */
+    private final class StrictRequestDecoder extends HttpRequestDecoder {
+
+        private final Duration headerTimeout;
+        private final long headerTimeoutNanos;
+        private final ObsFoldScanner folds = new ObsFoldScanner();
+        private ChannelHandlerContext ctx;
+        /** Between a request's head and its last content. */
+        private boolean inBody;
+        /**
+         * A head has begun and not ended. Its deadline is set at the end of the read that brought
+         * its first byte, so a head that arrives whole costs no clock read and no timer.
+         */
+        private boolean headStarted;
+        private ScheduledFuture<?> deadline;
+        /** The deadline passed while the proxy was not reading: one more look before the verdict. */
+        private boolean pausedAtDeadline;
+        /** A request failed: every further byte is discarded. */
+        private boolean failed;
+
+        StrictRequestDecoder(HttpDecoderConfig config, Duration headerTimeout) {
+            super(config);
+            this.headerTimeout = headerTimeout;
+            this.headerTimeoutNanos = headerTimeout.toNanos();
+        }
+
+        int pendingBytes() {
+            return actualReadableBytes();
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+            this.ctx = ctx;
+            super.handlerAdded(ctx);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            super.channelRead(ctx, msg);
+            armDeadline();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            cancelDeadline();
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+            cancelDeadline();
+            super.handlerRemoved0(ctx);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (failed) {
+                in.skipBytes(in.readableBytes());
+                return;
+            }
+            boolean readingHead = !inBody;
+            headStarted |= readingHead && in.isReadable();
+            int from = in.readerIndex();
+            int first = out.size();
+            super.decode(ctx, in, out);
+            inspect(in, from, out, first, readingHead);
+        }
+
+        @Override
+        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (failed) {
+                in.skipBytes(in.readableBytes());
+                return;
+            }
+            super.decodeLast(ctx, in, out);
+        }
+
+        @Override
+        protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+            super.handleTransferEncodingChunkedWithContentLength(message);
+            closeAfterResponse = true;
+        }
+
+        /** Looks at what one {@code super.decode} call consumed ({@code [from, readerIndex)}) and emitted. */
+        private void inspect(ByteBuf in, int from, List<Object> out, int first, boolean readingHead) {
+            HttpRequest request = null;
+            boolean last = false;
+            for (int i = first; i < out.size(); i++) {
+                Object msg = out.get(i);
+                if (msg instanceof HttpRequest r) {
+                    request = r;
+                }
+                if (msg instanceof DecoderResultProvider p && p.decoderResult().isFailure()) {
+                    // the decoder's own verdict (it discards the rest itself); 400/414/431 downstream
+                    if (request != null) {
+                        enqueue(request.method(), true);
+                    }
+                    stop();
+                    return;
+                }
+                last |= msg instanceof LastHttpContent;
+            }
+            if (folds.scan(in, from, in.readerIndex())) {
+                if (readingHead) {
+                    fail(in, out, first, request, new ObsFoldException());
+                } else {
+                    failBody(in, out, first, new ObsFoldException());
+                }
+                return;
+            }
+            if (request != null) {
+                if (!enqueue(request.method(), false)) {
+                    fail(in, out, first, request, new TooLongFrameException(
+                            "more than " + MAX_PIPELINED_REQUESTS + " pipelined requests await a response"));
+                    return;
+                }
+                headDone();
+                inBody = true;
+                if (!last && HttpUtil.isTransferEncodingChunked(request)) {
+                    folds.expectChunkedBody();
+                }
+            }
+            if (last) {
+                inBody = false;
+                folds.reset();
+            }
+        }
+
+        /**
+         * Ends decoding with {@code cause}: the request emitted by this call (if any) carries it and
+         * whatever followed it in {@code out} is dropped, otherwise a stand-in request does; the
+         * unread bytes are discarded.
+         */
+        private void fail(ByteBuf in, List<Object> out, int first, HttpRequest request, Exception cause) {
+            if (request == null) {
+                request = failedRequest(cause);
+                out.add(request);
+            } else {
+                request.setDecoderResult(DecoderResult.failure(cause));
+                for (int i = out.size() - 1; i >= first && out.get(i) != request; i--) {
+                    ReferenceCountUtil.release(out.remove(i));
+                }
+            }
+            enqueue(request.method(), true);
+            in.skipBytes(in.readableBytes());
+            stop();
+        }
+
+        /**
+         * Ends decoding with {@code cause} in the middle of a body whose head was already passed on
+         * (a fold in a chunked body's trailers): the body ends with a failed last content, as
+         * after the decoder's own chunk errors, and the unread bytes are discarded.
+         */
+        private void failBody(ByteBuf in, List<Object> out, int first, Exception cause) {
+            for (int i = out.size() - 1; i >= first && out.get(i) instanceof LastHttpContent; i--) {
+                ReferenceCountUtil.release(out.remove(i));
+            }
+            LastHttpContent failed = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+            failed.setDecoderResult(DecoderResult.failure(cause));
+            out.add(failed);
+            in.skipBytes(in.readableBytes());
+            stop();
+        }
+
+        private void stop() {
+            failed = true;
+            headDone();
+        }
+
+        private void headDone() {
+            headStarted = false;
+            pausedAtDeadline = false;
+            cancelDeadline();
+        }
+
+        /** After a read: a head begun in it and not finished gets its deadline, once. */
+        private void armDeadline() {
+            if (failed || !headStarted || deadline != null || ctx.isRemoved() || !ctx.channel().isActive()) {
+                return;
+            }
+            schedule(headerTimeoutNanos);
+        }
+
+        private void schedule(long delayNanos) {
+            deadline = ctx.executor().schedule(this::onDeadline, delayNanos, TimeUnit.NANOSECONDS);
+        }
+
+        private void onDeadline() {
+            deadline = null;
+            if (failed || !headStarted || !ctx.channel().isActive()) {
+                return;
+            }
+            boolean reading = ctx.channel().config().isAutoRead();
+            if (!reading || pausedAtDeadline) {
+                pausedAtDeadline = !reading;
+                schedule(Math.min(headerTimeoutNanos, PAUSED_RECHECK.toNanos()));
+                return;
+            }
+            stop();
+            ByteBuf held = internalBuffer();
+            held.skipBytes(held.readableBytes());
+            FullHttpRequest timedOut = failedRequest(new RequestHeaderTimeoutException(headerTimeout));
+            enqueue(timedOut.method(), true);
+            ctx.fireChannelRead(timedOut);
+            ctx.fireChannelReadComplete();
+        }
+
+        private void cancelDeadline() {
+            if (deadline != null) {
+                deadline.cancel(false);
+                deadline = null;
+            }
+        }
+    }
+
+    /** {@link HttpResponseEncoder} that knows which request each response answers. */
+    private final class ServerResponseEncoder extends HttpResponseEncoder {
+
+        private Answering answering = Answering.OTHER;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (closeAfterResponse && msg instanceof LastHttpContent) {
+                closeAfterResponse = false;
+                promise = promise.unvoid().addListener(ChannelFutureListener.CLOSE);
+            }
+            super.write(ctx, msg, promise);
+        }
+
+        /** Called once per response head: takes the request it answers off the queue, unless it is a 1xx. */
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpResponse response) {
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                return super.isContentAlwaysEmpty(response);
+            }
+            Answering next = awaiting.poll();
+            answering = next == null ? Answering.OTHER : next;
+            return answering == Answering.HEAD || super.isContentAlwaysEmpty(response);
+        }
+
+        @Override
+        protected void sanitizeHeadersBeforeEncode(HttpResponse response, boolean isAlwaysEmpty) {
+            if (!isAlwaysEmpty && answering == Answering.CONNECT
+                    && response.status().codeClass() == HttpStatusClass.SUCCESS) {
+                // a 2xx to CONNECT starts a tunnel: no body framing (RFC 9110 §9.3.6)
+                response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+                return;
+            }
+            super.sanitizeHeadersBeforeEncode(response, isAlwaysEmpty);
+        }
+    }
+}
