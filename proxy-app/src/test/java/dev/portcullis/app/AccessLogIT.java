@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 import javax.net.ssl.SSLContext;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +37,7 @@ class AccessLogIT {
     @Test
     void accessLinesGoToTheConfiguredFile() throws Exception {
         DevPki pki = DevPki.write(dir);
-        int port = freePort();
+        int port = PortcullisJar.freePort();
         Path config = dir.resolve("portcullis.yaml");
         Files.writeString(config, """
                 listen: "127.0.0.1:%d"
@@ -51,7 +50,7 @@ class AccessLogIT {
                 admin:
                   listen: "127.0.0.1:0"
                 access_log: logs/access.json
-                """.formatted(port, freePort()));
+                """.formatted(port, PortcullisJar.freePort()));
         Files.createDirectory(dir.resolve("logs"));
         Path stderr = dir.resolve("stderr.txt");
         process = PortcullisJar.start(stderr, "--config", config.toString());
@@ -87,12 +86,6 @@ class AccessLogIT {
                     throw notYetListening;
                 }
             }
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

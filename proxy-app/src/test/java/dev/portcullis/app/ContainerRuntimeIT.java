@@ -12,7 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -98,8 +97,8 @@ class ContainerRuntimeIT {
             exchange.close();
         });
         upstream.start();
-        int port = freePort();
-        int adminPort = freePort();
+        int port = PortcullisJar.freePort();
+        int adminPort = PortcullisJar.freePort();
         Path config = dir.resolve("portcullis.yaml");
         Files.writeString(config, """
                 listen: "127.0.0.1:%d"
@@ -225,11 +224,5 @@ class ContainerRuntimeIT {
             }
         }
         return last;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

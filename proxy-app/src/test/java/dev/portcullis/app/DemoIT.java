@@ -49,7 +49,7 @@ class DemoIT {
 
     @Test
     void printedCurlGetsTheEchoedVerifiedIdentityAndSigtermExitsZero() throws Exception {
-        int port = freePort();
+        int port = PortcullisJar.freePort();
         Path stderr = dir.resolve("stderr.txt");
         Path demoDir = dir.resolve("demo");
         process = PortcullisJar.start(stderr, "demo", "--dir", demoDir.toString(), "--port", String.valueOf(port));
@@ -121,12 +121,6 @@ class DemoIT {
             assertThat(result.stderrLines()).as("stderr: " + result.stderr()).singleElement().asString()
                     .startsWith("portcullis: cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ");
             assertThat(result.exitCode()).isEqualTo(1);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

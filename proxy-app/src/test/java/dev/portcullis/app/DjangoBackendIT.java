@@ -9,7 +9,6 @@ import org.yaml.snakeyaml.Yaml;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,12 +61,12 @@ class DjangoBackendIT {
     @Test
     void verifiedIdentityReachesTheViewAndClientSentIdentityHeadersDoNot() throws Exception {
         DevPki pki = DevPki.write(dir);
-        int backendPort = freePort();
+        int backendPort = PortcullisJar.freePort();
         Path gunicornLog = dir.resolve("gunicorn.txt");
         gunicorn = startGunicorn(backendPort, gunicornLog);
         awaitListening(gunicorn, backendPort, gunicornLog);
 
-        int port = freePort();
+        int port = PortcullisJar.freePort();
         Path config = dir.resolve("portcullis.yaml");
         Files.writeString(config, """
                 listen: "127.0.0.1:%d"
@@ -189,11 +188,5 @@ class DjangoBackendIT {
     /** Django's JSON is a flow mapping, which SnakeYAML (already a test dependency) reads. */
     private static Map<String, Object> json(String body) {
         return new Yaml().load(body);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,8 +61,8 @@ class GracefulShutdownIT {
         });
         upstream.start();
         DevPki pki = DevPki.write(dir);
-        int port = freePort();
-        int adminPort = freePort();
+        int port = PortcullisJar.freePort();
+        int adminPort = PortcullisJar.freePort();
         Path config = dir.resolve("portcullis.yaml");
         Files.writeString(config, """
                 listen: "127.0.0.1:%d"
@@ -124,12 +123,6 @@ class GracefulShutdownIT {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -80,6 +80,13 @@ final class PortcullisJar {
         return process.exitValue();
     }
 
+    /** A port nothing listens on right now, for a child process to bind. */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     static String read(Path file) throws IOException {
         return Files.exists(file) ? Files.readString(file) : "";
     }

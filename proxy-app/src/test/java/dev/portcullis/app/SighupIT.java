@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +34,7 @@ class SighupIT {
     @Test
     void sighupAppliesANewAllowRule() throws Exception {
         DevPki pki = DevPki.write(dir);
-        int port = freePort();
+        int port = PortcullisJar.freePort();
         Path config = dir.resolve("portcullis.yaml");
         String base = """
                 listen: "127.0.0.1:%d"
@@ -49,7 +48,7 @@ class SighupIT {
                 admin:
                   listen: "127.0.0.1:0"
                 access_log: "off"
-                """.formatted(port, freePort());
+                """.formatted(port, PortcullisJar.freePort());
         Files.writeString(config, base);
         Path stderr = dir.resolve("stderr.txt");
         process = PortcullisJar.start(stderr, "--config", config.toString());
@@ -81,11 +80,5 @@ class SighupIT {
             }
         }
         return last;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
