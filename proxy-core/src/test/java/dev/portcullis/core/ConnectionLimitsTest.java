@@ -17,6 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@code limits.max_requests_per_connection}, {@code limits.max_connections} and draining for shutdown. */
 class ConnectionLimitsTest {
 
+    private static final long DOWNLOAD = 64L * 1024 * 1024;
+
     @RegisterExtension
     static final ProxyExtension proxy = ProxyExtension.builder()
             .yaml("limits:\n  max_requests_per_connection: 3\n  max_connections: 2")
@@ -77,7 +79,8 @@ class ConnectionLimitsTest {
 
     @Test
     void aRequestBehindAResponseThatBeganBeforeTheDrainGets503Draining() throws Exception {
-        proxy.upstream().behaviour(UpstreamBehaviour.streamBody(8L * 1024 * 1024, true));
+        // far more than loopback's socket buffers (several MiB) can absorb, so that it piles up in the proxy
+        proxy.upstream().behaviour(UpstreamBehaviour.streamBody(DOWNLOAD, true));
         try (TlsTestClient client = proxy.client()) {
             client.sendRaw("GET /download HTTP/1.1\r\nHost: localhost\r\n\r\n");
             awaitBuffered();  // the head is out, the body piles up: Connection: close can no longer be said
@@ -85,7 +88,7 @@ class ConnectionLimitsTest {
             client.sendRaw("GET /late HTTP/1.1\r\nHost: localhost\r\n\r\n");
 
             TlsTestClient.StreamedResponse download = client.readResponseStreaming();
-            assertThat(download.bodyBytes()).isEqualTo(8L * 1024 * 1024);
+            assertThat(download.bodyBytes()).isEqualTo(DOWNLOAD);
             RawResponse late = client.readResponse();
             assertThat(late.status()).isEqualTo(503);
             assertThat(late.bodyText()).contains("\"error\":\"draining\"");
@@ -96,7 +99,7 @@ class ConnectionLimitsTest {
 
     private static void awaitBuffered() throws InterruptedException {
         for (long deadline = System.nanoTime() + 10_000_000_000L;
-             proxy.server().connections().maxBufferedBytes() < 64 * 1024; Thread.sleep(10)) {
+             proxy.server().connections().maxBufferedBytes() < 32 * 1024; Thread.sleep(10)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the response never piled up");
             }
