@@ -2,6 +2,7 @@ package dev.portcullis.app;
 
 import dev.portcullis.core.ProxyServer;
 import dev.portcullis.core.connection.ConnectionRegistry;
+import dev.portcullis.core.http.Json;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

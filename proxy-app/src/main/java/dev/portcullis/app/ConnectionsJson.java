@@ -1,6 +1,7 @@
 package dev.portcullis.app;
 
 import dev.portcullis.core.connection.ConnectionSnapshot;
+import dev.portcullis.core.http.Json;
 
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -1,5 +1,6 @@
 package dev.portcullis.app;
 
+import dev.portcullis.core.http.Json;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;

@@ -112,6 +112,7 @@ final class TlsReloader {
                 && config.limits().equals(initial.limits())
                 && config.admin().equals(initial.admin())
                 && config.accessLog().equals(initial.accessLog())
+                && config.shutdown().equals(initial.shutdown())
                 && config.identity().format() == initial.identity().format()
                 && config.identity().headers().equals(initial.identity().headers())
                 && config.identity().strip().equals(initial.identity().strip())

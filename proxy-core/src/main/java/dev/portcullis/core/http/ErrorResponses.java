@@ -31,9 +31,7 @@ public final class ErrorResponses {
                 .append("{\"error\":\"").append(error.code())
                 .append("\",\"message\":\"").append(error.message()).append('"');
         if (parameter != null) {
-            json.append(",\"parameter\":\"");
-            appendJsonEscaped(json, parameter);
-            json.append('"');
+            Json.appendString(json.append(",\"parameter\":"), parameter);
         }
         json.append("}\n");
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, error.status(),
@@ -45,18 +43,5 @@ public final class ErrorResponses {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         return response;
-    }
-
-    private static void appendJsonEscaped(StringBuilder out, String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
     }
 }

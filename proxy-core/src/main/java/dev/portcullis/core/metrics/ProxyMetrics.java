@@ -59,7 +59,7 @@ public final class ProxyMetrics implements AutoCloseable {
     private final Counter connectionsOpened;
     private final Counter connectionsRejectedAtLimit;
     private final DistributionSummary connectionPeaks;
-    /** By status class: index 1 is 1xx ... 5 is 5xx. */
+    /** By final status class, as DESIGN.md lists them: index 2 is 2xx ... 5 is 5xx (interim 1xx are never counted). */
     private final Counter[] requestsByClass = new Counter[6];
     private final Timer requestDuration;
     private final Map<UpstreamError, Counter> upstreamErrors = new EnumMap<>(UpstreamError.class);
@@ -79,7 +79,7 @@ public final class ProxyMetrics implements AutoCloseable {
                 .baseUnit("bytes")
                 .serviceLevelObjectives(BUFFER_BUCKETS)
                 .register(registry);
-        for (int c = 1; c <= 5; c++) {
+        for (int c = 2; c <= 5; c++) {
             requestsByClass[c] = Counter.builder("portcullis.requests")
                     .description("Exchanges by status class, Portcullis's own error responses included")
                     .tag("code", c + "xx")
@@ -159,7 +159,7 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /** An exchange ended with {@code status} (499 when the client left first) after {@code nanos}. */
     public void requestCompleted(int status, long nanos) {
-        requestsByClass[Math.min(5, Math.max(1, status / 100))].increment();
+        requestsByClass[Math.min(5, Math.max(2, status / 100))].increment();
         requestDuration.record(nanos, TimeUnit.NANOSECONDS);
     }
 

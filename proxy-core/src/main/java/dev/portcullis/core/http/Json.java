@@ -1,11 +1,11 @@
-package dev.portcullis.app;
+package dev.portcullis.core.http;
 
 /**
- * JSON string literals (RFC 8259 §7) for the bodies proxy-app writes by hand: the admin endpoint's
- * and the demo upstream's. Values such as a certificate DN may hold quotes, backslashes, control
+ * JSON string literals (RFC 8259 §7) for the bodies Portcullis writes by hand: its error
+ * responses, the admin endpoint's and the demo upstream's. Values such as a certificate DN may hold quotes, backslashes, control
  * characters and any Unicode, so every string goes through here.
  */
-final class Json {
+public final class Json {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -13,7 +13,7 @@ final class Json {
     }
 
     /** {@code value} as a JSON string literal, or {@code null} for null. */
-    static String quote(String value) {
+    public static String quote(String value) {
         return value == null ? "null" : appendString(new StringBuilder(value.length() + 2), value).toString();
     }
 
@@ -23,7 +23,7 @@ final class Json {
      * characters and DEL, U+2028/U+2029 (line breaks to JavaScript), and unpaired surrogates, which
      * have no UTF-8 encoding and would otherwise turn into {@code ?}.
      */
-    static StringBuilder appendString(StringBuilder out, String value) {
+    public static StringBuilder appendString(StringBuilder out, String value) {
         if (value == null) {
             return out.append("null");
         }

@@ -1,4 +1,4 @@
-package dev.portcullis.app;
+package dev.portcullis.core.http;
 
 import org.junit.jupiter.api.Test;
 
