@@ -10,7 +10,7 @@ RESULTS.md.
 Environment (run.sh sets all of them; defaults in parentheses):
   BENCH_OUT BENCH_WORK BENCH_PKI BENCH_ROOT BENCH_DRIVER_JAR (required)
   ROUNDS (3) DURATION (10) WARMUP (2) KA_WARMUP (8) KA_CONNS ("50 200") DRIVER_THREADS (1)
-  HS_CONNS (32) HS_DURATION (10) HS_WARMUP (5) GROWTH_HANDSHAKES (20000) IDLE_CONNS (2000) IDLE_BASE_CONNS (10)
+  HS_CONNS (32) HS_DURATION (10) HS_WARMUP (20) BASE_SETTLE (10) GROWTH_HANDSHAKES (20000) IDLE_CONNS (2000) IDLE_BASE_CONNS (10)
   RESUME (1) RESUME_DURATION (5) READY_PROBE (readyz | mtls) PROXIES ("portcullis nginx")
   NGINX_REUSEPORT (0; 1: one listening socket per nginx worker)
   NGINX_UPSTREAM_KEEPALIVE (128: the upstream block's keepalive, per worker)
@@ -66,7 +66,8 @@ KA_CONNS = [int(c) for c in ENV.get("KA_CONNS", "50 200").split()]
 DRIVER_THREADS = env_int("DRIVER_THREADS", 1)
 HS_CONNS = env_int("HS_CONNS", 32)
 HS_DURATION = env_float("HS_DURATION", 10)
-HS_WARMUP = env_float("HS_WARMUP", 5)
+HS_WARMUP = env_float("HS_WARMUP", 20)
+BASE_SETTLE = env_float("BASE_SETTLE", 10)
 GROWTH_HANDSHAKES = env_int("GROWTH_HANDSHAKES", 20000)
 IDLE_CONNS = env_int("IDLE_CONNS", 2000)
 IDLE_BASE_CONNS = env_int("IDLE_BASE_CONNS", 10)
@@ -434,7 +435,13 @@ def phase(rnd, proxy, upstream):
                                    .startswith("portcullis-io")])
         else:
             m["workers"] = len(pids) - 1
+        # Base memory twice: 2 s after the first request, while the JVM may still hold the
+        # arenas its JIT compiled start-up code in (HotSpot frees cached arena chunks every 5 s),
+        # and settled, BASE_SETTLE s after it: the idle footprint a sidecar lives at.
         time.sleep(2)
+        early = proctree.snapshot(proc.pid)
+        m["base_rss_2s_kib"] = early["rss_kib"]
+        time.sleep(max(0.0, BASE_SETTLE - 2))
         base = proctree.snapshot(proc.pid)
         m["base_rss_kib"], m["base_pss_kib"] = base["rss_kib"], base["pss_kib"]
 

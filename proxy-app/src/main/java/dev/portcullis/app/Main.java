@@ -29,6 +29,13 @@ public final class Main {
         if (System.getProperty("io.netty.jfr.enabled") == null) {
             System.setProperty("io.netty.jfr.enabled", "false");
         }
+        // Leak detection samples one buffer in 128 and records a stack trace for it, 3-4% of the
+        // CPU per proxied request (benchmarks/RESULTS.md); every test run checks for leaks at
+        // "paranoid" instead, and netty_allocator_* metrics show a leak's growth in production.
+        // -Dio.netty.leakDetection.level=simple brings it back.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         // Before any Netty class logs: otherwise Netty picks its own backend (SLF4J first).
         InternalLoggerFactory.setDefaultFactory(Log4J2LoggerFactory.INSTANCE);
         int exitCode = execute(args, System.out, System.err);

@@ -43,6 +43,8 @@ final class PortcullisJar {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xss512k");
         command.add("-XX:+UseSerialGC");
+        // The jar turns leak detection off unless told otherwise; tests always look for leaks.
+        command.add("-Dio.netty.leakDetection.level=paranoid");
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(List.of(args));

@@ -72,6 +72,9 @@ public final class ConfigLoader {
 
     /** Headers that frame or route the request: renaming an identity header onto them, or stripping them, breaks every request. */
     private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "transfer-encoding");
+    /** Request headers Portcullis sets beside the identity headers: an identity header by one of these names would clash. */
+    private static final Set<String> FORWARDING_HEADERS =
+            Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-client-cert");
     /** Headers that frame a response (RFC 9112 §6.3): removing them would leave the client unable to find its end. */
     private static final Set<String> FRAMING_HEADERS = Set.of("content-length", "transfer-encoding");
 
@@ -346,7 +349,7 @@ public final class ConfigLoader {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < fields.size(); i++) {
             Optional<YamlScalar> at = headers.scalar(fields.get(i), HttpTokens.EXPECTED);
-            String name = at.isPresent() ? at.get().as(ConfigLoader::headerName)
+            String name = at.isPresent() ? at.get().as(ConfigLoader::identityHeaderName)
                     : IdentityHeaderNames.DEFAULTS.all().get(i);
             for (int j = 0; j < i; j++) {
                 if (HttpTokens.canonical(names.get(j)).equals(HttpTokens.canonical(name))) {
@@ -587,6 +590,16 @@ public final class ConfigLoader {
         anyHeaderName(text);
         if (RESERVED_HEADERS.contains(HttpTokens.canonical(text))) {
             throw ValueErrors.expected(text, "a header other than Host, Content-Length and Transfer-Encoding");
+        }
+        return text;
+    }
+
+    /** An identity header's name: not one of the other headers Portcullis sets. */
+    private static String identityHeaderName(String text) {
+        headerName(text);
+        if (FORWARDING_HEADERS.contains(HttpTokens.canonical(text))) {
+            throw ValueErrors.expected(text, "a header other than X-Forwarded-For, X-Forwarded-Proto, X-Forwarded-Host"
+                    + " and X-Forwarded-Client-Cert, which Portcullis sets itself");
         }
         return text;
     }

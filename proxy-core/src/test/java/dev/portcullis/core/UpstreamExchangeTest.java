@@ -91,6 +91,27 @@ class UpstreamExchangeTest {
     }
 
     @Test
+    void responseTimeoutRunsFromEachRequestOfAKeepAliveConnection() throws Exception {
+        proxy.upstream().route(head -> switch (head.uri()) {
+            case "/in-time" -> UpstreamBehaviour.delay(Duration.ofMillis(350), UpstreamBehaviour.ok());
+            case "/never" -> UpstreamBehaviour.delay(Duration.ofSeconds(3), UpstreamBehaviour.ok());
+            default -> UpstreamBehaviour.ok();
+        });
+        try (TlsTestClient client = proxy.client()) {
+            assertThat(client.get("/").status()).isEqualTo(200);
+            Thread.sleep(300);
+            assertThat(client.get("/in-time").status())
+                    .as("350 ms after its own request, though 650 ms after the first one's")
+                    .isEqualTo(200);
+            long start = System.nanoTime();
+            assertThat(client.get("/never").status()).isEqualTo(504);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(450))
+                    .isLessThan(Duration.ofMillis(2500));
+        }
+    }
+
+    @Test
     void upstreamClosingAnIdlePooledConnectionDoesNotFailTheNextRequest() throws Exception {
         RecordingUpstream upstream = proxy.upstream();
         try (TlsTestClient client = proxy.client()) {

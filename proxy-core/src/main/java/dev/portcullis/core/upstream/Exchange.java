@@ -19,11 +19,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request and its response between a client connection and a pooled upstream connection.
@@ -45,9 +42,9 @@ final class Exchange implements UpstreamListener {
     private final HttpRequest request;
     private final ExchangeSettings settings;
     private final ExchangeTrace trace;
+    private final ResponseDeadline deadline;
     private final long startNanos = System.nanoTime();
     private Channel upstream;
-    private ScheduledFuture<?> responseTimer;
     private boolean requestComplete;
     private boolean requestNeedsFlush;
     private boolean responseStarted;
@@ -61,16 +58,22 @@ final class Exchange implements UpstreamListener {
     private boolean closesConnection;
 
     Exchange(ForwardingHandler frontend, ChannelHandlerContext client, UpstreamPool pool, HttpRequest request,
-             ExchangeSettings settings, ExchangeTrace trace) {
+             ExchangeSettings settings, ExchangeTrace trace, ResponseDeadline deadline) {
         this.frontend = frontend;
         this.client = client;
         this.pool = pool;
         this.request = request;
         this.settings = settings;
         this.trace = trace;
+        this.deadline = deadline;
     }
 
     void start() {
+        Channel idle = pool.pollIdle();
+        if (idle != null) {
+            onAcquired(idle);
+            return;
+        }
         pool.acquire().addListener((Future<Channel> f) -> {
             if (done) {
                 if (f.isSuccess()) {
@@ -128,8 +131,7 @@ final class Exchange implements UpstreamListener {
         if (last) {
             requestComplete = true;
             if (!responseStarted) {
-                responseTimer = client.executor().schedule(this::onResponseTimeout, settings.responseTimeoutMillis(),
-                        TimeUnit.MILLISECONDS);
+                deadline.arm(this);
             }
         }
     }
@@ -199,7 +201,7 @@ final class Exchange implements UpstreamListener {
             skippingInterim = status.code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code();
             return false;
         }
-        cancelResponseTimer();
+        deadline.disarm(this);
         trace.upstreamTime(System.nanoTime() - startNanos);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         if (LOG.isDebugEnabled()) {
@@ -230,7 +232,7 @@ final class Exchange implements UpstreamListener {
         }
         if (canRetry()) {
             retried = true;
-            cancelResponseTimer();
+            deadline.disarm(this);
             releaseUpstream(false);
             start();
             return;
@@ -249,7 +251,8 @@ final class Exchange implements UpstreamListener {
         return !retried && reusedConnection && !responseStarted && !bodySent && isIdempotent(request.method());
     }
 
-    private void onResponseTimeout() {
+    /** {@code upstream.response_timeout} passed since the request was sent in full. */
+    void onResponseTimeout() {
         if (!done && !responseStarted) {
             upstreamKeepAlive = false;
             failUpstream(ErrorCode.UPSTREAM_TIMEOUT, UpstreamError.TIMEOUT,
@@ -276,7 +279,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         done = true;
-        cancelResponseTimer();
+        deadline.disarm(this);
         if (upstream != null) {
             releaseUpstream(false);
         }
@@ -284,7 +287,7 @@ final class Exchange implements UpstreamListener {
 
     private void finish() {
         done = true;
-        cancelResponseTimer();
+        deadline.disarm(this);
         releaseUpstream(requestComplete && upstreamKeepAlive);
         // A response that ended before the request body did leaves unread body bytes on the
         // client connection: they cannot be told apart from a next request, so close.
@@ -303,7 +306,7 @@ final class Exchange implements UpstreamListener {
 
     private void fail(ErrorCode error) {
         done = true;
-        cancelResponseTimer();
+        deadline.disarm(this);
         if (upstream != null) {
             releaseUpstream(false);
         }
@@ -326,12 +329,5 @@ final class Exchange implements UpstreamListener {
         channel.pipeline().get(UpstreamHandler.class).detach();
         channel.config().setAutoRead(true);
         pool.release(channel, reusable);
-    }
-
-    private void cancelResponseTimer() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
-        }
     }
 }

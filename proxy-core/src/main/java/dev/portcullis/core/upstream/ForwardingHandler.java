@@ -44,6 +44,7 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
     /** Body bytes among {@link #pending}, for the connection's buffered-bytes figure. */
     private long pendingBytes;
     private ChannelHandlerContext ctx;
+    private ResponseDeadline deadline;
     private ConnectionStats stats;
     private Exchange current;
     private boolean closing;
@@ -63,6 +64,7 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.deadline = new ResponseDeadline(ctx.executor(), settings.responseTimeoutMillis());
     }
 
     @Override
@@ -105,6 +107,7 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
             current.abort();
             current = null;
         }
+        deadline.close();
         releasePending();
         ctx.fireChannelInactive();
     }
@@ -159,7 +162,7 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
                     respondAndClose(new RejectedRequest(ErrorCode.DRAINING));
                 } else if (head instanceof HttpRequest request) {
                     exchanges++;
-                    current = new Exchange(this, ctx, pool, request, settings, trace);
+                    current = new Exchange(this, ctx, pool, request, settings, trace, deadline);
                     current.start();
                 } else {
                     ReferenceCountUtil.release(head);

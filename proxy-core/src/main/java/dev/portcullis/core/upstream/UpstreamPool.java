@@ -114,7 +114,8 @@ public final class UpstreamPool {
         }
     }
 
-    private Channel pollIdle() {
+    /** A parked connection lent at once, or null: the common case, which needs no promise. */
+    Channel pollIdle() {
         try {
             for (Channel channel; (channel = idle.pollLast()) != null; ) {
                 if (channel.isActive()) {
