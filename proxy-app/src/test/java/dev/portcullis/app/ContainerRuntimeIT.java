@@ -148,7 +148,7 @@ class ContainerRuntimeIT {
                 URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body());
         assertThat(metrics.value("portcullis_requests_total{code=\"2xx\"}")).isEqualTo(1.0);
         assertThat(metrics.types()).as("JVM (java.management, jdk.management) and Netty meters")
-                .containsKeys("jvm_memory_used_bytes", "jvm_gc_pause_seconds", "jvm_threads_live_threads",
+                .containsKeys("jvm_memory_used_bytes", "jvm_gc_collections_total", "jvm_threads_live_threads",
                         "process_uptime_seconds", "process_files_open_files", "process_resident_memory_bytes",
                         "netty_allocator_memory_used", "netty_eventexecutor_workers");
 

@@ -161,6 +161,9 @@ class MetricsScrapeTest {
         assertThat(metrics.samples().keySet()).anyMatch(series -> series.startsWith("jvm_memory_used_bytes"))
                 .anyMatch(series -> series.startsWith("netty_allocator_memory_used"))
                 .anyMatch(series -> series.startsWith("netty_eventexecutor_tasks_pending"));
+        assertThat(metrics.type("jvm_gc_collections_total")).hasValue("counter");
+        assertThat(metrics.type("jvm_gc_collection_seconds_total")).hasValue("counter");
+        assertThat(metrics.samples().keySet()).anyMatch(series -> series.startsWith("jvm_gc_collections_total{gc="));
     }
 
     private TlsTestClient client() throws Exception {

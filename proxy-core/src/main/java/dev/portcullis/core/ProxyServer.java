@@ -125,7 +125,6 @@ public final class ProxyServer implements AutoCloseable {
             LOG.debug("bound {} with the {} transport", server.address(), transport.name());
             return server;
         } catch (RuntimeException | Error e) {
-            metrics.close();
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
@@ -210,6 +209,5 @@ public final class ProxyServer implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         tlsScheduler.shutdownNow();
         tls.get().close();
-        metrics.close();
     }
 }

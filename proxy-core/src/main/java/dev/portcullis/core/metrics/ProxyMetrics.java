@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
@@ -40,7 +39,7 @@ import java.util.function.Supplier;
  * path, DN or fingerprint. Counters are resolved once here, so the hot path does no registry
  * lookup. Thread-safe.
  */
-public final class ProxyMetrics implements AutoCloseable {
+public final class ProxyMetrics {
 
     private static final double KIB = 1024;
     /** Buckets for per-connection peaks: from an idle connection to far above any sane limit. */
@@ -63,7 +62,6 @@ public final class ProxyMetrics implements AutoCloseable {
     private final Counter[] requestsByClass = new Counter[6];
     private final Timer requestDuration;
     private final Map<UpstreamError, Counter> upstreamErrors = new EnumMap<>(UpstreamError.class);
-    private JvmGcMetrics gcMetrics;
 
     public ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -205,8 +203,7 @@ public final class ProxyMetrics implements AutoCloseable {
      */
     public void bindRuntime(EventLoopGroup loops) {
         new JvmMemoryMetrics().bindTo(registry);
-        gcMetrics = new JvmGcMetrics();
-        gcMetrics.bindTo(registry);
+        GcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
@@ -237,13 +234,6 @@ public final class ProxyMetrics implements AutoCloseable {
             return -1;
         }
         return -1;
-    }
-
-    @Override
-    public void close() {
-        if (gcMetrics != null) {
-            gcMetrics.close();
-        }
     }
 
     /**
