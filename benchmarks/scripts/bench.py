@@ -452,10 +452,9 @@ def phase(rnd, proxy, upstream):
                 m["errors"][run["name"]] = run["json"]["errors"]
             return run
 
-        # untimed warm-up of both paths (JIT, pools): keep-alive, then full handshakes
+        # Each mode's windows follow an untimed warm-up in that mode (JIT, pools): keep-alive
+        # first, then full handshakes.
         go("keepalive", max(KA_CONNS), KA_WARMUP, 0)
-        if HS_WARMUP > 0:
-            go("handshake", HS_CONNS, HS_WARMUP, 0)
         for c in KA_CONNS:
             run = go("keepalive", c, DURATION, WARMUP)
             j = run["json"]
@@ -470,6 +469,8 @@ def phase(rnd, proxy, upstream):
             log(f"{tag}: keepalive c={c}: {j['rps']:.0f} req/s p50 {j['p50_ms']:.2f} ms "
                 f"p99 {j['p99_ms']:.2f} ms, {m[f'ka{c}_cpu_us_per_req']:.1f} us CPU/req")
 
+        if HS_WARMUP > 0:
+            go("handshake", HS_CONNS, HS_WARMUP, 0)
         # full handshakes (the driver resumes nothing in this mode)
         run = go("handshake", HS_CONNS, HS_DURATION, WARMUP)
         j = run["json"]

@@ -87,15 +87,18 @@ def method(p):
            "`reuseport`: one listening socket per worker."),
         "- Load: `LoadDriver` (Netty + BoringSSL, closed loop, "
         f"{g('DRIVER_THREADS', '1')} event-loop thread(s)), TLS 1.2 and 1.3 offered (1.3 is "
-        "negotiated). After start, an untimed "
-        f"{g('KA_WARMUP', '8')}s keep-alive run at the highest concurrency and an untimed "
-        f"{g('HS_WARMUP', '5')}s full-handshake run warm both proxies up (JIT, pools); each "
-        f"keep-alive window is then {g('DURATION', '10')}s after a {g('WARMUP', '2')}s driver "
+        "negotiated). Each mode's windows follow an untimed warm-up in that mode (JIT, pools): "
+        f"after start, {g('KA_WARMUP', '8')}s of keep-alive at the highest concurrency before the "
+        f"keep-alive windows, then {g('HS_WARMUP', '5')}s of full handshakes before the handshake "
+        f"windows; each window is {g('DURATION', '10')}s after a {g('WARMUP', '2')}s driver "
         "warm-up. Any JIT compilation left shows up as C1/C2 compiler threads in the CPU split. "
         "The handshake warm-up is long because the JVM's C2 compiler is still compiling the "
         "handshake path (certificate parsing and path validation) after 5 s of handshakes: with a "
         "5 s warm-up, C2 threads took about 124 of Portcullis's 549 µs per handshake in the window, "
-        "with 20 s about 24 µs (the steady state a long-running sidecar spends its life in).",
+        "with 20 s about 24 µs (the steady state a long-running sidecar spends its life in). "
+        "Order matters to Portcullis's keep-alive figure: after 20 s of handshakes its keep-alive "
+        "CPU per request measured about 5-10 % higher (run `results/2026-11-25T174251Z`: 1.12 and "
+        "1.19 of nginx's, the JVM's thread split puts the difference in the event-loop threads).",
         f"- Keep-alive: {g('KA_CONNS', '50 200')} connections; req/s, p50 and p99 as the driver "
         "reports them.",
         "- CPU: utime + stime of every process in the proxy's tree (`/proc/PID/stat` fields 14 and "
@@ -134,8 +137,8 @@ def method(p):
         "before any load; also 2 s after it, when Portcullis's JVM may still hold the arenas its "
         "JIT compiler used for start-up code (HotSpot frees cached arena chunks every 5 s; RSS "
         "drops by about 13 MiB then and stays flat).",
-        "- Order within a round, per proxy: start, base RSS, warm-ups, keep-alive windows, full "
-        "handshakes, resumed handshakes, RSS growth, idle connections, stop.",
+        "- Order within a round, per proxy: start, base RSS, keep-alive warm-up and windows, "
+        "handshake warm-up, full handshakes, resumed handshakes, RSS growth, idle connections, stop.",
         "- Start-up time: from spawning the process (`bin/portcullis` / `nginx`), polling every 5 ms, "
         + ("to the first successful mTLS request for both (`READY_PROBE=mtls`)."
            if g('READY_PROBE', 'readyz') == 'mtls' else
