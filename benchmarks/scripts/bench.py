@@ -10,7 +10,7 @@ RESULTS.md.
 Environment (run.sh sets all of them; defaults in parentheses):
   BENCH_OUT BENCH_WORK BENCH_PKI BENCH_ROOT BENCH_DRIVER_JAR (required)
   ROUNDS (3) DURATION (10) WARMUP (2) KA_WARMUP (8) KA_CONNS ("50 200") DRIVER_THREADS (1)
-  HS_CONNS (32) HS_DURATION (10) HS_WARMUP (20) BASE_SETTLE (10) GROWTH_HANDSHAKES (20000) IDLE_CONNS (2000) IDLE_BASE_CONNS (10)
+  HS_CONNS (32) HS_DURATION (10) HS_WARMUP (20) BASE_SETTLE (10) GROWTH_SETTLE (6) GROWTH_HANDSHAKES (20000) IDLE_CONNS (2000) IDLE_BASE_CONNS (10)
   RESUME (1) RESUME_DURATION (5) READY_PROBE (readyz | mtls) PROXIES ("portcullis nginx")
   NGINX_REUSEPORT (0; 1: one listening socket per nginx worker)
   NGINX_UPSTREAM_KEEPALIVE (128: the upstream block's keepalive, per worker)
@@ -68,6 +68,7 @@ HS_CONNS = env_int("HS_CONNS", 32)
 HS_DURATION = env_float("HS_DURATION", 10)
 HS_WARMUP = env_float("HS_WARMUP", 20)
 BASE_SETTLE = env_float("BASE_SETTLE", 10)
+GROWTH_SETTLE = env_float("GROWTH_SETTLE", 6)
 GROWTH_HANDSHAKES = env_int("GROWTH_HANDSHAKES", 20000)
 IDLE_CONNS = env_int("IDLE_CONNS", 2000)
 IDLE_BASE_CONNS = env_int("IDLE_BASE_CONNS", 10)
@@ -493,8 +494,10 @@ def phase(rnd, proxy, upstream):
             log(f"{tag}: resumed handshakes: {j['rps']:.0f}/s, {m['rs_cpu_us_per_hs']:.0f} us "
                 f"CPU each, resumed {j.get('resumed_fraction')}")
 
-        # RSS growth across GROWTH_HANDSHAKES full handshakes, after the warm-up above
-        time.sleep(1)
+        # RSS growth across GROWTH_HANDSHAKES full handshakes, after the warm-up above; both
+        # snapshots of the process idle for GROWTH_SETTLE s, past HotSpot's 5 s sweep of cached
+        # JIT arena chunks, so the JIT's transient memory is not taken for growth
+        time.sleep(GROWTH_SETTLE)
         before = proctree.snapshot(proc.pid)
         done, rate = 0, max(m["hs_rate"], 100)
         while done < GROWTH_HANDSHAKES:
@@ -502,7 +505,7 @@ def phase(rnd, proxy, upstream):
             run = go("handshake", HS_CONNS, secs, 0)
             done += run["json"].get("handshakes", run["json"]["requests"])
             rate = max(run["json"]["rps"], 100)
-        time.sleep(1)
+        time.sleep(GROWTH_SETTLE)
         after = proctree.snapshot(proc.pid)
         m["growth_handshakes"] = done
         m["growth_rss_before_kib"], m["growth_rss_after_kib"] = before["rss_kib"], after["rss_kib"]

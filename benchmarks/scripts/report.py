@@ -110,8 +110,14 @@ def method(p):
         "one request each, no session offered (the driver checks, resumed fraction 0), "
         f"{g('HS_DURATION', '10')}s window. Resumed handshakes: `--mode resume` (informational; "
         "nginx resumes from its session cache, Portcullis from tickets).",
-        f"- RSS growth: snapshot after the handshake runs above (the warm-up), then "
-        f"{g('GROWTH_HANDSHAKES', '20000')} more full handshakes, 1 s settle, snapshot again.",
+        f"- RSS growth: snapshot after the handshake runs above (the warm-up) and "
+        f"{g('GROWTH_SETTLE', '1')} s idle, then {g('GROWTH_HANDSHAKES', '20000')} more full "
+        f"handshakes, {g('GROWTH_SETTLE', '1')} s idle, snapshot again. The idle spells outlast "
+        "HotSpot's 5 s sweep of the arena chunks its JIT compiler used and the native heap trim, "
+        "so that transient memory is not counted as growth (with a 1 s settle, run "
+        "`results/2026-11-25T175833Z` measured +13.2, +2.7 and -2.3 MiB in its three rounds; a "
+        "single-process probe with RSS read every second for 8 s after each part stayed flat at "
+        "111 MiB).",
         f"- Idle connections: RSS with {g('IDLE_BASE_CONNS', '10')} idle mTLS connections open, "
         f"then with {g('IDLE_CONNS', '2000')} (each connection completed one request first), both "
         "measured 2.5 s after the driver reports READY and while it holds them; per connection = "
