@@ -10,8 +10,8 @@
 # Knobs: MODE (keepalive | handshake | resume) CONNS EVENT (cpu | alloc | wall) INTERVAL
 # (1ms for cpu, 64k for alloc) WARMUP_S (8: untimed load in MODE first) WINDOW_S (6: profiled)
 # PORTCULLIS_JAVA_OPTS (else the launcher's defaults) ASYNC_PROFILER_VERSION (4.2).
-# Writes benchmarks/results/<UTC time>-profile/: the collapsed stacks (flame-graph input),
-# summary.txt and the driver's figures. Needs nginx (the upstream), like run.sh, and the jars.
+# Writes benchmarks/results/<UTC time>-profile/: the collapsed stacks, gzipped (flame-graph
+# input), summary.txt and the driver's figures. Needs nginx (the upstream), like run.sh, and the jars.
 # Holds the shared build lock while it measures.
 set -euo pipefail
 
@@ -108,4 +108,5 @@ print(f"driver: {d['rps']:.0f}/s p50 {d['p50_ms']} ms p99 {d['p99_ms']} ms; prox
 PY
   python3 "$bench/scripts/profile_summary.py" "$out/$EVENT.collapsed"
 } | tee "$out/summary.txt"
-say "written: $out"
+gzip -9 "$out/$EVENT.collapsed"
+say "written: $out ($EVENT.collapsed.gz: async-profiler's collapsed stacks, flame-graph input)"

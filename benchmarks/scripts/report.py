@@ -115,7 +115,7 @@ def method(p):
         f"handshakes, {g('GROWTH_SETTLE', '1')} s idle, snapshot again. The idle spells outlast "
         "HotSpot's 5 s sweep of the arena chunks its JIT compiler used and the native heap trim, "
         "so that transient memory is not counted as growth (with a 1 s settle, run "
-        "`results/2026-11-25T175833Z` measured +13.2, +2.7 and -2.3 MiB in its three rounds; a "
+        "`results/2026-11-25T175831Z` measured +13.2, +2.7 and -2.3 MiB in its three rounds; a "
         "single-process probe with RSS read every second for 8 s after each part stayed flat at "
         "111 MiB).",
         f"- Idle connections: RSS with {g('IDLE_BASE_CONNS', '10')} idle mTLS connections open, "
