@@ -255,7 +255,8 @@ def main():
             f"round {x['round']} {x['proxy']}: {x['error']}" for x in rounds["failures"]))
     L.append("")
     if misses:
-        L.append(f"**Targets missed ({len(misses)})**: " + "; ".join(misses) + ".")
+        L.append(f"**Targets missed ({len(misses)})**: " + "; ".join(misses) + ". What was tried "
+                 "and measured for them, with profiles: [README.md](README.md#what-was-tried-issue-beat-nginx).")
     else:
         L.append("**All targets met.**")
     L.append("")
