@@ -45,7 +45,7 @@ if [ ! -f "$jar" ]; then
   say "fetching async-profiler $VERSION from Maven Central"
   mvn -B -q dependency:get -Dartifact="tools.profiler:async-profiler:$VERSION:jar:linux-x64" >&2
 fi
-(cd "$work" && unzip -q -o "$jar" 'linux-x64/libasyncProfiler.so')
+(cd "$work" && jar xf "$jar" linux-x64/libasyncProfiler.so)
 lib="$work/linux-x64/libasyncProfiler.so"
 
 "$root/bin/portcullis" certs --out "$work/pki" >/dev/null

@@ -30,7 +30,7 @@ public final class Main {
             System.setProperty("io.netty.jfr.enabled", "false");
         }
         // Leak detection samples one buffer in 128 and records a stack trace for it, 3-4% of the
-        // CPU per proxied request (benchmarks/RESULTS.md); every test run checks for leaks at
+        // CPU per proxied request (benchmarks/README.md); every test run checks for leaks at
         // "paranoid" instead, and netty_allocator_* metrics show a leak's growth in production.
         // -Dio.netty.leakDetection.level=simple brings it back.
         if (System.getProperty("io.netty.leakDetection.level") == null) {
