@@ -38,19 +38,7 @@ class AccessLogIT {
     void accessLinesGoToTheConfiguredFile() throws Exception {
         DevPki pki = DevPki.write(dir);
         int port = PortcullisJar.freePort();
-        Path config = dir.resolve("portcullis.yaml");
-        Files.writeString(config, """
-                listen: "127.0.0.1:%d"
-                tls:
-                  cert: server.crt
-                  key: server.key
-                  client_ca: ca.crt
-                upstream:
-                  url: "http://127.0.0.1:%d"
-                admin:
-                  listen: "127.0.0.1:0"
-                access_log: logs/access.json
-                """.formatted(port, PortcullisJar.freePort()));
+        Path config = PortcullisJar.writeConfig(dir, port, PortcullisJar.freePort(), 0, "access_log: logs/access.json\n");
         Files.createDirectory(dir.resolve("logs"));
         Path stderr = dir.resolve("stderr.txt");
         process = PortcullisJar.start(stderr, "--config", config.toString());

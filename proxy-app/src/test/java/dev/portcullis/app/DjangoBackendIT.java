@@ -67,19 +67,7 @@ class DjangoBackendIT {
         awaitListening(gunicorn, backendPort, gunicornLog);
 
         int port = PortcullisJar.freePort();
-        Path config = dir.resolve("portcullis.yaml");
-        Files.writeString(config, """
-                listen: "127.0.0.1:%d"
-                tls:
-                  cert: server.crt
-                  key: server.key
-                  client_ca: ca.crt
-                upstream:
-                  url: "http://127.0.0.1:%d"
-                admin:
-                  listen: "127.0.0.1:0"
-                access_log: "off"
-                """.formatted(port, backendPort));
+        Path config = PortcullisJar.writeConfig(dir, port, backendPort, 0, "access_log: \"off\"\n");
         Path portcullisLog = dir.resolve("portcullis.txt");
         portcullis = PortcullisJar.start(portcullisLog, "--config", config.toString());
         awaitListening(portcullis, port, portcullisLog);

@@ -15,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -63,21 +62,11 @@ class GracefulShutdownIT {
         DevPki pki = DevPki.write(dir);
         int port = PortcullisJar.freePort();
         int adminPort = PortcullisJar.freePort();
-        Path config = dir.resolve("portcullis.yaml");
-        Files.writeString(config, """
-                listen: "127.0.0.1:%d"
-                tls:
-                  cert: server.crt
-                  key: server.key
-                  client_ca: ca.crt
-                upstream:
-                  url: "http://127.0.0.1:%d"
-                admin:
-                  listen: "127.0.0.1:%d"
+        Path config = PortcullisJar.writeConfig(dir, port, upstream.getAddress().getPort(), adminPort, """
                 access_log: "off"
                 shutdown:
                   drain_timeout: 10s
-                """.formatted(port, upstream.getAddress().getPort(), adminPort));
+                """);
         Path stderr = dir.resolve("stderr.txt");
         process = PortcullisJar.start(stderr, "--config", config.toString());
         HttpClient admin = HttpClient.newHttpClient();

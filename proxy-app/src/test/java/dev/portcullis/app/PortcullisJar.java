@@ -89,6 +89,28 @@ final class PortcullisJar {
         }
     }
 
+    /**
+     * Writes {@code dir/portcullis.yaml} for the dev PKI that {@code DevPki.write(dir)} put there
+     * (paths in a config resolve against its directory): the proxy on 127.0.0.1:{@code port},
+     * {@code upstreamPort} as its upstream, the admin server on {@code adminPort} (0: any free
+     * port), then {@code more}: further top-level YAML, which must say what {@code access_log} is.
+     */
+    static Path writeConfig(Path dir, int port, int upstreamPort, int adminPort, String more) throws IOException {
+        Path config = dir.resolve("portcullis.yaml");
+        Files.writeString(config, """
+                listen: "127.0.0.1:%d"
+                tls:
+                  cert: server.crt
+                  key: server.key
+                  client_ca: ca.crt
+                upstream:
+                  url: "http://127.0.0.1:%d"
+                admin:
+                  listen: "127.0.0.1:%d"
+                """.formatted(port, upstreamPort, adminPort) + more);
+        return config;
+    }
+
     static String read(Path file) throws IOException {
         return Files.exists(file) ? Files.readString(file) : "";
     }
