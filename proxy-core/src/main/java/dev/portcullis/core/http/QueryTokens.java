@@ -10,11 +10,16 @@ import java.util.Locale;
  * {@code my_token_count} is not. A parameter counts with or without a value, and every
  * occurrence of a repeated one counts.
  *
- * <p>The query is everything after the first {@code ?}, split on {@code &} (as Django, Rack's
- * successors, Axum and Ring do); a {@code #} does not end it, so a token behind a fragment
- * marker a client should not have sent is still found.
+ * <p>The query is everything after the first {@code ?}, split on {@code &} and on {@code ;}
+ * (DESIGN.md step 4): some backends split on both (Rack before 3.0, Perl's CGI.pm, Python's
+ * {@code parse_qs} before the CVE-2021-23336 fix), so a token behind a {@code ;} must not slip
+ * past the proxy to a backend that reads it. A name counts up to its first {@code [},
+ * literal or decoded from {@code %5B}, as PHP and Rack read {@code access_token[]=x} and
+ * {@code access_token[a]=x} as {@code access_token}. A {@code #} does not end the query, so a
+ * token behind a fragment marker a client should not have sent is still found.
  *
- * <p>Immutable; {@link #find} allocates nothing unless a name is percent-encoded.
+ * <p>Immutable; {@link #find} takes linear time and allocates nothing unless a name is
+ * percent-encoded.
  */
 public final class QueryTokens {
 
@@ -58,6 +63,10 @@ public final class QueryTokens {
         return rewrite(uri, true);
     }
 
+    /**
+     * A kept parameter keeps the separator that preceded it ({@code &} or {@code ;}), except the
+     * first one kept, which follows the {@code ?}.
+     */
     private String rewrite(String uri, boolean redact) {
         if (find(uri) == null) {
             return uri;
@@ -70,7 +79,7 @@ public final class QueryTokens {
             int nameEnd = nameEnd(uri, start, end);
             boolean token = match(uri, start, nameEnd) != null;
             if (!token || redact) {
-                out.append(first ? '?' : '&');
+                out.append(first ? '?' : uri.charAt(start - 1));
                 first = false;
                 if (token && nameEnd < end) {
                     out.append(uri, start, nameEnd + 1).append(Redactor.REDACTED);
@@ -92,9 +101,15 @@ public final class QueryTokens {
         return mark < 0 ? -1 : mark + 1;
     }
 
+    /** The next {@code &} or {@code ;} from {@code start}, or the end of {@code uri}. */
     private static int segmentEnd(String uri, int start) {
-        int amp = uri.indexOf('&', start);
-        return amp < 0 ? uri.length() : amp;
+        for (int i = start; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '&' || c == ';') {
+                return i;
+            }
+        }
+        return uri.length();
     }
 
     private static int nameEnd(String uri, int start, int end) {
@@ -111,32 +126,23 @@ public final class QueryTokens {
         return end;
     }
 
-    private static int count(String s, char c, int start, int end) {
-        int n = 0;
-        for (int i = start; i < end; i++) {
-            if (s.charAt(i) == c) {
-                n++;
-            }
+    /**
+     * The configured name {@code uri[start, end)} is, once decoded and cut at its first
+     * {@code [}, or null. Without a {@code %} before the first literal {@code [} the name is
+     * compared in place.
+     */
+    private String match(String uri, int start, int end) {
+        int bracket = indexOf(uri, '[', start, end);
+        if (indexOf(uri, '%', start, bracket) == bracket) {
+            return candidate(uri, start, bracket);
         }
-        return n;
+        String decoded = decodeName(uri, start, bracket);
+        return decoded == null ? null : candidate(decoded, 0, decoded.length());
     }
 
-    /** The configured name {@code uri[start, end)} is, once decoded, or null. */
-    private String match(String uri, int start, int end) {
+    private String candidate(CharSequence name, int start, int end) {
         if (start == end) {
             return null;
-        }
-        CharSequence name = uri;
-        int escapes = count(uri, '%', start, end);
-        if (escapes > 0) {
-            // each escape decodes three chars into one: a name that stays too long is no token,
-            // whatever it decodes to, and needs no decoding (JSON:API's filter%5Bstatus%5D)
-            if (end - start - 2 * escapes > longestName) {
-                return null;
-            }
-            name = decode(uri, start, end);
-            start = 0;
-            end = name.length();
         }
         for (String candidate : names) {
             if (equalsAsciiIgnoreCase(candidate, name, start, end)) {
@@ -161,12 +167,15 @@ public final class QueryTokens {
     }
 
     /**
-     * Percent-decodes bytes as Latin-1 chars: the configured names are ASCII, so a name with a
-     * non-ASCII byte never matches whatever its charset. A malformed escape stays as it is, as
-     * the backends' decoders leave it.
+     * Percent-decodes {@code uri[start, end)} up to the first decoded {@code [}, bytes as Latin-1
+     * chars: the configured names are ASCII, so a name with a non-ASCII byte never matches
+     * whatever its charset. A malformed escape stays as it is, as the backends' decoders leave
+     * it. Null once the name grows longer than any configured one: it is no token, whatever
+     * follows, so decoding stops there and a long encoded name costs no more than the longest
+     * configured name.
      */
-    private static String decode(String uri, int start, int end) {
-        StringBuilder out = new StringBuilder(end - start);
+    private String decodeName(String uri, int start, int end) {
+        StringBuilder out = new StringBuilder(longestName + 1);
         for (int i = start; i < end; i++) {
             char c = uri.charAt(i);
             int hi;
@@ -174,11 +183,16 @@ public final class QueryTokens {
             if (c == '%' && i + 2 < end
                     && (hi = Character.digit(uri.charAt(i + 1), 16)) >= 0
                     && (lo = Character.digit(uri.charAt(i + 2), 16)) >= 0) {
-                out.append((char) (hi << 4 | lo));
+                c = (char) (hi << 4 | lo);
                 i += 2;
-            } else {
-                out.append(c);
             }
+            if (c == '[') {
+                break;
+            }
+            if (out.length() == longestName) {
+                return null;
+            }
+            out.append(c);
         }
         return out.toString();
     }

@@ -20,6 +20,13 @@ class RedactorTest {
     }
 
     @Test
+    void uriLosesTokenValuesBehindSemicolonsAndInBracketNames() {
+        assertThat(redactor.uri("/a?x=1;id_token=s3cr3t&access_token[]=s3cr3t;api_key%5Bk%5D=s3cr3t"))
+                .as("the redactor must follow the same parameter rule as the proxy (DESIGN.md step 4)")
+                .isEqualTo("/a?x=1;id_token=[REDACTED]&access_token[]=[REDACTED];api_key%5Bk%5D=[REDACTED]");
+    }
+
+    @Test
     void headersShowNamesAndOnlyHarmlessValues() {
         var headers = new DefaultHttpHeaders()
                 .add("Host", "example").add("authorization", "Bearer s3cr3t").add("Cookie", "sid=s3cr3t")
