@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * material) and consulted once per connection, at the end of the handshake. Immutable.
  *
  * <p>Globs: in {@code san_uri} {@code *} is one path segment and {@code **} any number of them;
- * in {@code san_dns} {@code *} is one label and {@code **} any number of them.
+ * in {@code san_dns} {@code *} is one label and {@code **} any number of them. A {@code san_dns}
+ * glob ignores ASCII case, as DNS names compare (RFC 4343 §3; a CA may issue {@code API.Example.org});
+ * a {@code san_uri} glob is case-sensitive, as a URI path is (RFC 3986 §6.2.2.1).
  */
 final class AllowList {
 
@@ -49,8 +51,8 @@ final class AllowList {
         return switch (rule.kind()) {
             case SUBJECT -> identity -> pattern.equals(identity.subject());
             case FINGERPRINT -> identity -> pattern.equalsIgnoreCase(identity.fingerprint());
-            case SAN_URI -> anyMatches(glob(pattern, '/'), ClientIdentity::uriSans);
-            case SAN_DNS -> anyMatches(glob(pattern, '.'), ClientIdentity::dnsSans);
+            case SAN_URI -> anyMatches(glob(pattern, '/', 0), ClientIdentity::uriSans);
+            case SAN_DNS -> anyMatches(glob(pattern, '.', Pattern.CASE_INSENSITIVE), ClientIdentity::dnsSans);
         };
     }
 
@@ -65,8 +67,12 @@ final class AllowList {
         };
     }
 
-    /** {@code **} matches anything, {@code *} anything but {@code separator}; the rest literally. */
-    static Pattern glob(String pattern, char separator) {
+    /**
+     * {@code **} matches anything, {@code *} anything but {@code separator}; the rest literally.
+     * {@code flags} are {@link Pattern}'s: {@link Pattern#CASE_INSENSITIVE} without
+     * {@link Pattern#UNICODE_CASE} folds ASCII letters only.
+     */
+    static Pattern glob(String pattern, char separator, int flags) {
         StringBuilder regex = new StringBuilder();
         int literalStart = 0;
         for (int i = 0; i < pattern.length(); i++) {
@@ -87,6 +93,6 @@ final class AllowList {
         if (literalStart < pattern.length()) {
             regex.append(Pattern.quote(pattern.substring(literalStart)));
         }
-        return Pattern.compile(regex.toString());
+        return Pattern.compile(regex.toString(), flags);
     }
 }

@@ -48,6 +48,23 @@ class AllowListTest {
     }
 
     @Test
+    void dnsGlobIgnoresAsciiCase() throws Exception {
+        assertThat(status(client(b -> b.sanDns("API.Payments.EXAMPLE.org"))))
+                .as("DNS names compare case-insensitively (RFC 4343), so a CA's capitals must not lock a client out")
+                .isEqualTo(200);
+        assertThat(status(client(b -> b.sanDns("API.A.Payments.example.org"))))
+                .as("ignoring case must not widen * beyond one label")
+                .isEqualTo(403);
+    }
+
+    @Test
+    void uriGlobStaysCaseSensitive() throws Exception {
+        assertThat(status(client(b -> b.sanUri("spiffe://example.org/NS/prod/billing"))))
+                .as("a URI path is case-sensitive, so /NS/ is another workload than /ns/")
+                .isEqualTo(403);
+    }
+
+    @Test
     void fingerprintRuleAdmitsThatCertificateOnly() throws Exception {
         ClientCredentials carol = client(b -> b);
         proxy.restart(b -> b.yaml("identity:\n  allow:\n    - { fingerprint: \"" + carol.fingerprint() + "\" }"));
