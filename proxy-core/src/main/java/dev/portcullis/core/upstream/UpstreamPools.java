@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * One {@link UpstreamPool} per event loop of the proxy, built once at start. The upstream
  * connection's pipeline is assembled here: HTTP/1.1 client codec, then the
- * {@link UpstreamHandler} that hands responses to the exchange (the pool closes idle ones).
+ * {@link UpstreamHandler} that hands responses to the exchange (the pool closes idle ones). The
+ * upstream host name is resolved off the event loops ({@link OffLoopResolverGroup}).
  */
 public final class UpstreamPools {
 
@@ -37,6 +38,7 @@ public final class UpstreamPools {
         }
         int perLoop = Math.max(1, (config.maxConnections() + loops - 1) / loops);
         long idleMillis = config.idleTimeout().toMillis();
+        OffLoopResolverGroup resolver = new OffLoopResolverGroup();
         Map<EventExecutor, UpstreamPool> byLoop = new HashMap<>();
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
@@ -44,6 +46,7 @@ public final class UpstreamPools {
                     .group(loop)
                     .channel(channelType)
                     .remoteAddress(InetSocketAddress.createUnresolved(config.address().host(), config.address().port()))
+                    .resolver(resolver)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(config.connectTimeout().toMillis()))
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
