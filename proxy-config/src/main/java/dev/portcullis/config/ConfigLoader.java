@@ -53,7 +53,7 @@ public final class ConfigLoader {
     private static final Keys RESPONSE_KEYS = Keys.of("secure_cookies", "hsts", "remove_headers");
     private static final Keys LIMITS_KEYS = Keys.of("max_header_size", "max_uri_size", "max_body_size",
             "idle_timeout", "max_connection_buffer", "max_connections", "request_header_timeout",
-            "max_requests_per_connection");
+            "max_requests_per_connection", "body_timeout", "send_timeout");
     private static final Keys SHUTDOWN_KEYS = Keys.of("drain_timeout");
     private static final Keys ADMIN_KEYS = Keys.of("listen");
 
@@ -491,7 +491,9 @@ public final class ConfigLoader {
                 limits.get("max_connection_buffer", ByteSize.EXPECTED, ConfigLoader::intSize, ByteSize.parse("1MiB")),
                 limits.get("max_connections", "an integer", integer(1, MAX_CLIENT_CONNECTIONS), 10_000),
                 limits.get("request_header_timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(10)),
-                limits.get("max_requests_per_connection", "an integer", integer(1, Integer.MAX_VALUE), 10_000));
+                limits.get("max_requests_per_connection", "an integer", integer(1, Integer.MAX_VALUE), 10_000),
+                limits.get("body_timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(30)),
+                limits.get("send_timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(30)));
     }
 
     private static ShutdownConfig bindShutdown(YamlMapping shutdown) throws ConfigException {

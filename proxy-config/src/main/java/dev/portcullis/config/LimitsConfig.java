@@ -21,6 +21,10 @@ import static java.util.Objects.requireNonNull;
  *       headers; above it 408 and close</td></tr>
  *   <tr><td>max_requests_per_connection</td><td>10000</td><td>the last one's response says
  *       {@code Connection: close}</td></tr>
+ *   <tr><td>body_timeout</td><td>30s</td><td>longest pause between two reads of a request body;
+ *       above it 408 and close</td></tr>
+ *   <tr><td>send_timeout</td><td>30s</td><td>longest a response write may wait for the client to
+ *       read; above it the connection closes</td></tr>
  * </table>
  * Sizes are at least 1B and below 2GiB, so {@link ByteSize#toIntExact()} never fails.
  */
@@ -32,7 +36,9 @@ public record LimitsConfig(
         ByteSize maxConnectionBuffer,
         int maxConnections,
         Duration requestHeaderTimeout,
-        int maxRequestsPerConnection) {
+        int maxRequestsPerConnection,
+        Duration bodyTimeout,
+        Duration sendTimeout) {
 
     public LimitsConfig {
         requireNonNull(maxHeaderSize, "maxHeaderSize");
@@ -41,5 +47,7 @@ public record LimitsConfig(
         requireNonNull(idleTimeout, "idleTimeout");
         requireNonNull(maxConnectionBuffer, "maxConnectionBuffer");
         requireNonNull(requestHeaderTimeout, "requestHeaderTimeout");
+        requireNonNull(bodyTimeout, "bodyTimeout");
+        requireNonNull(sendTimeout, "sendTimeout");
     }
 }

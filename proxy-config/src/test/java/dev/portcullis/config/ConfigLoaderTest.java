@@ -97,6 +97,8 @@ class ConfigLoaderTest {
                   max_connections: 500
                   request_header_timeout: 5s
                   max_requests_per_connection: 100
+                  body_timeout: 15s
+                  send_timeout: 2m
                 admin:
                   listen: "localhost:0"
                 access_log: logs/access.log
@@ -130,7 +132,8 @@ class ConfigLoaderTest {
                 new ResponseConfig(false, Optional.of("max-age=63072000; includeSubDomains; preload"),
                         List.of("X-Powered-By", "Via", "Set-Cookie")),
                 new LimitsConfig(new ByteSize(32 * 1024), new ByteSize(4 * 1024), new ByteSize(1L << 30),
-                        Duration.ofSeconds(30), new ByteSize(256 * 1024), 500, Duration.ofSeconds(5), 100),
+                        Duration.ofSeconds(30), new ByteSize(256 * 1024), 500, Duration.ofSeconds(5), 100,
+                        Duration.ofSeconds(15), Duration.ofMinutes(2)),
                 new AdminConfig(new HostPort("localhost", 0)),
                 AccessLogConfig.file(dir.resolve("logs/access.log")),
                 new ShutdownConfig(Duration.ofSeconds(45)),
@@ -156,11 +159,27 @@ class ConfigLoaderTest {
                         List.of("Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key"), true),
                 new ResponseConfig(true, Optional.of("max-age=31536000"), List.of("Server", "X-Powered-By")),
                 new LimitsConfig(ByteSize.parse("16KiB"), ByteSize.parse("8KiB"), ByteSize.parse("10MiB"),
-                        Duration.ofSeconds(60), ByteSize.parse("1MiB"), 10_000, Duration.ofSeconds(10), 10_000),
+                        Duration.ofSeconds(60), ByteSize.parse("1MiB"), 10_000, Duration.ofSeconds(10), 10_000,
+                        Duration.ofSeconds(30), Duration.ofSeconds(30)),
                 new AdminConfig(new HostPort("127.0.0.1", 9901)),
                 AccessLogConfig.STDOUT,
                 new ShutdownConfig(Duration.ofSeconds(30)),
                 dir.resolve("minimal.yaml")));
+    }
+
+    @Test
+    void bodyAndSendTimeoutsDefaultToThirtySeconds() throws Exception {
+        ProxyConfig config = ConfigLoader.load(write("limits-timeouts.yaml", MINIMAL + """
+                limits:
+                  request_header_timeout: 5s
+                """), name -> null);
+
+        assertThat(config.limits().bodyTimeout())
+                .as("DESIGN.md: a stalled upload ends after 30s without a read")
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.limits().sendTimeout())
+                .as("DESIGN.md: a client that stops reading is dropped after 30s")
+                .isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
