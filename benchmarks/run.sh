@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Portcullis vs nginx on this machine, in the same run, as ratios. Writes raw results to
-# benchmarks/results/<date>/ and the table to benchmarks/RESULTS.md.
+# Portcullis vs nginx on this machine, in the same run, as ratios. Writes the summaries, metadata
+# and configs to benchmarks/results/<date>/ (rounds.json, metrics.csv, summary.json, RESULTS.md,
+# meta.json, portcullis.yaml, nginx-*.conf), the raw data to benchmarks/results/<date>/raw/
+# (ignored by git: benchmarks/results/.gitignore) and the table to benchmarks/RESULTS.md.
 #
 #   benchmarks/run.sh              full run: 3 rounds, about 10 minutes on 2 cores
 #   QUICK=1 benchmarks/run.sh      about 1.5 minutes, 1 round, short windows; writes only
@@ -198,7 +200,8 @@ bench_pid=
 if [ -f "$out/rounds.json" ]; then
   python3 "$bench_dir/scripts/report.py" "$out" "$out/RESULTS.md" >/dev/null
   if [ "$WRITE_RESULTS" = 1 ]; then
-    cp "$out/RESULTS.md" "$bench_dir/RESULTS.md"
+    # generated again rather than copied: its link to README.md is relative to where it lives
+    python3 "$bench_dir/scripts/report.py" "$out" "$bench_dir/RESULTS.md" >/dev/null
     say "wrote benchmarks/RESULTS.md"
   fi
   say "table: $out/RESULTS.md"

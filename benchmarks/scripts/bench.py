@@ -4,8 +4,10 @@
 run.sh installs nginx, snapshots the jars, writes the PKI, then runs this with the environment
 below. This starts the shared upstream (nginx, fixed 200 "ok\\n"), then for every round starts
 each proxy fresh (alternating order), runs the load driver against it and reads the proxy's
-process tree in /proc around each measurement. Raw results go to OUT; report.py turns them into
-RESULTS.md.
+process tree in /proc around each measurement. Summaries go to OUT (rounds.json, metrics.csv,
+the configs); raw data (the driver's JSON and output per window, the proxies' logs, per-round JSON
+with every CPU sample) to OUT/raw/, which git ignores (benchmarks/results/.gitignore). report.py
+turns rounds.json into RESULTS.md.
 
 Environment (run.sh sets all of them; defaults in parentheses):
   BENCH_OUT BENCH_WORK BENCH_PKI BENCH_ROOT BENCH_DRIVER_JAR (required)
@@ -44,6 +46,7 @@ ENV = os.environ
 OUT = ENV["BENCH_OUT"]
 WORK = ENV["BENCH_WORK"]
 PKI = ENV["BENCH_PKI"]
+RAW = os.path.join(OUT, "raw")  # git-ignored: benchmarks/results/.gitignore
 ROOT = ENV["BENCH_ROOT"]  # snapshot root: bin/portcullis + proxy-app/target/portcullis.jar
 DRIVER_JAR = ENV["BENCH_DRIVER_JAR"]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -308,7 +311,7 @@ def driver(proxy, mode, connections, duration, warmup, tag, proxy_pids, upstream
     stop the driver)."""
     DRIVER_COUNT[0] += 1
     name = f"{tag}-{mode}-c{connections}-{DRIVER_COUNT[0]:03d}"
-    json_path = os.path.join(OUT, "driver", f"{name}.json")
+    json_path = os.path.join(RAW, "driver", f"{name}.json")
     cmd = [*DRIVER_CMD, "--url", f"https://127.0.0.1:{PORTS[proxy]}/",
            "--cert", os.path.join(PKI, "client.crt"), "--key", os.path.join(PKI, "client.key"),
            "--cacert", os.path.join(PKI, "ca.crt"),
@@ -347,7 +350,7 @@ def driver(proxy, mode, connections, duration, warmup, tag, proxy_pids, upstream
         CHILDREN.pop(proc.pid, None)
     exited = time.monotonic()
     samples = sampler.finish()
-    with open(os.path.join(OUT, "driver", f"{name}.log"), "w") as f:
+    with open(os.path.join(RAW, "driver", f"{name}.log"), "w") as f:
         f.write("$ " + " ".join(cmd) + "\n" + "\n".join(output) + "\n")
     result = {"name": name, "cmd": cmd, "rc": proc.returncode, "wall_s": exited - started,
               "ready_s": None if ready is None else ready - started, "samples": samples,
@@ -397,7 +400,7 @@ def per_op_groups_us(run):
 # proxies
 
 def start_proxy(proxy, tag):
-    logfile = os.path.join(OUT, "logs", f"{tag}.log")
+    logfile = os.path.join(RAW, "logs", f"{tag}.log")
     if proxy == "portcullis":
         conf = os.path.join(WORK, "portcullis.yaml")
         cmd = [os.path.join(ROOT, "bin", "portcullis"), "--config", conf]
@@ -643,8 +646,8 @@ def write_summary(rows, failures, complete):
 
 
 def main():
-    os.makedirs(os.path.join(OUT, "driver"), exist_ok=True)
-    os.makedirs(os.path.join(OUT, "logs"), exist_ok=True)
+    os.makedirs(os.path.join(RAW, "driver"), exist_ok=True)
+    os.makedirs(os.path.join(RAW, "logs"), exist_ok=True)
     os.makedirs(os.path.join(WORK, "tmp"), exist_ok=True)
     pick_ports()
     values = {"PREFIX": WORK, "UPSTREAM_PORT": UPSTREAM_PORT, "PORT": PORTS["nginx"], "PKI": PKI,
@@ -674,7 +677,7 @@ access_log: "off"
 
     upstream = spawn(["nginx", "-p", WORK, "-c", os.path.join(WORK, "nginx-upstream.conf"),
                       "-e", os.path.join(WORK, "nginx-upstream-error.log")],
-                     os.path.join(OUT, "logs", "upstream.log"))
+                     os.path.join(RAW, "logs", "upstream.log"))
     upstream.bench_started = time.monotonic()
     wait_ready(upstream, lambda: http_get_status(UPSTREAM_PORT, "/"))
     log(f"upstream nginx on 127.0.0.1:{UPSTREAM_PORT} (pid {upstream.pid})")
@@ -702,7 +705,7 @@ access_log: "off"
                     continue
                 m["order"] = order.index(proxy) + 1
                 rows.append(m)
-                with open(os.path.join(OUT, f"round{rnd}-{proxy}.json"), "w") as f:
+                with open(os.path.join(RAW, f"round{rnd}-{proxy}.json"), "w") as f:
                     json.dump({"metrics": m, "raw": raw}, f, indent=1)
                 write_summary(rows, failures, complete=False)
     finally:

@@ -225,6 +225,9 @@ def main():
     with open(os.path.join(out_dir, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
 
+    # benchmarks/README.md relative to where this file goes (benchmarks/ or results/<run>/)
+    readme = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+    readme_link = os.path.relpath(readme, os.path.dirname(os.path.abspath(dest)))
     L = []
     L.append("# Benchmark results: Portcullis vs nginx")
     L.append("")
@@ -256,7 +259,8 @@ def main():
     L.append("")
     if misses:
         L.append(f"**Targets missed ({len(misses)})**: " + "; ".join(misses) + ". What was tried "
-                 "and measured for them, with profiles: [README.md](README.md#what-was-tried-issue-beat-nginx).")
+                 "and measured for them, with profiles: "
+                 f"[README.md]({readme_link}#what-was-tried-issue-beat-nginx).")
     else:
         L.append("**All targets met.**")
     L.append("")
