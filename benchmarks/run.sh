@@ -4,13 +4,21 @@
 # meta.json, portcullis.yaml, nginx-*.conf), the raw data to benchmarks/results/<date>/raw/
 # (ignored by git: benchmarks/results/.gitignore) and the table to benchmarks/RESULTS.md.
 #
-#   benchmarks/run.sh              full run: 3 rounds, about 10 minutes on 2 cores
+#   benchmarks/run.sh              full run: 3 rounds, about 14 minutes on 2 cores
 #   QUICK=1 benchmarks/run.sh      about 1.5 minutes, 1 round, short windows; writes only
 #                                  benchmarks/results/<date>/RESULTS.md (WRITE_RESULTS=1 to
 #                                  update benchmarks/RESULTS.md too)
 #
-# Needs root or nginx installed (it installs nginx-light from Debian when nginx is missing),
-# java 17, python3, and the jars (built with Maven under the shared lock when missing):
+# Modes, per proxy and round: keep-alive (the load driver, HTTP/1.1, KA_CONNS), ab -k (ApacheBench,
+# an HTTP/1.0 client sending `Connection: Keep-Alive`, AB_CONNS; AB=0 leaves it out), full and
+# resumed mTLS handshakes, RSS growth across handshakes, idle connections. ab waits at most
+# AB_TIMEOUT s (its -s) for each response: a proxy that does not answer HTTP/1.0 keep-alive
+# correctly (no `Connection: keep-alive` on the response, so ab waits for a close that never
+# comes) makes ab fail; that is recorded as "ab -k: failed/timed out" in the table and the run
+# goes on.
+#
+# Needs root or nginx and ab installed (it installs nginx-light and apache2-utils from Debian
+# when they are missing), java 17, python3, and the jars (built with Maven under the shared lock when missing):
 # proxy-app/target/portcullis.jar and benchmarks/target/benchmarks.jar (the load driver).
 #
 # The shared build lock (/tmp/portcullis-mvn.lock) is held while measuring, one proxy of one
@@ -21,7 +29,7 @@
 # Knobs (environment): ROUNDS DURATION WARMUP KA_WARMUP HS_WARMUP BASE_SETTLE GROWTH_SETTLE KA_CONNS DRIVER_THREADS HS_CONNS
 # HS_DURATION GROWTH_HANDSHAKES IDLE_CONNS IDLE_BASE_CONNS RESUME RESUME_DURATION READY_PROBE
 # (mtls | readyz: what "ready" means for Portcullis's start-up time) NGINX_UPSTREAM_KEEPALIVE
-# NGINX_REUSEPORT PROXIES UPSTREAM_PORT
+# NGINX_REUSEPORT PROXIES AB AB_CONNS AB_DURATION AB_WARMUP AB_TIMEOUT AB_REQUESTS UPSTREAM_PORT
 # PORTCULLIS_PORT NGINX_PORT ADMIN_PORT DRIVER_JAVA_OPTS KEEP_WORK=1 RESULTS_DIR. See
 # benchmarks/scripts/bench.py for what each does. PORTCULLIS_JAVA_OPTS is honoured by the
 # launcher but the published figures are taken with the launcher's defaults.
@@ -34,7 +42,8 @@ command_line="benchmarks/run.sh${*:+ $*}"
 knobs=(QUICK ROUNDS DURATION WARMUP KA_WARMUP HS_WARMUP BASE_SETTLE GROWTH_SETTLE KA_CONNS DRIVER_THREADS HS_CONNS HS_DURATION
        GROWTH_HANDSHAKES IDLE_CONNS IDLE_BASE_CONNS RESUME RESUME_DURATION READY_PROBE
        UPSTREAM_PORT PORTCULLIS_PORT NGINX_PORT ADMIN_PORT DRIVER_JAVA_OPTS PORTCULLIS_JAVA_OPTS
-       NGINX_UPSTREAM_KEEPALIVE NGINX_REUSEPORT PROXIES)
+       NGINX_UPSTREAM_KEEPALIVE NGINX_REUSEPORT PROXIES AB AB_CONNS AB_DURATION AB_WARMUP AB_TIMEOUT
+       AB_REQUESTS)
 for k in "${knobs[@]}"; do
   if [ -n "${!k+x}" ]; then command_line="$k=${!k@Q} $command_line"; fi
 done
@@ -57,6 +66,8 @@ export NGINX_UPSTREAM_KEEPALIVE="${NGINX_UPSTREAM_KEEPALIVE:-128}" NGINX_REUSEPO
 export UPSTREAM_PORT="${UPSTREAM_PORT:-24080}" PORTCULLIS_PORT="${PORTCULLIS_PORT:-24443}"
 export NGINX_PORT="${NGINX_PORT:-24444}" ADMIN_PORT="${ADMIN_PORT:-24901}"
 export DRIVER_JAVA_OPTS="${DRIVER_JAVA_OPTS:-}"
+export AB="${AB:-1}" AB_CONNS="${AB_CONNS:-50}" AB_DURATION="${AB_DURATION:-$DURATION}"
+export AB_WARMUP="${AB_WARMUP:-$WARMUP}" AB_TIMEOUT="${AB_TIMEOUT:-5}" AB_REQUESTS="${AB_REQUESTS:-5000000}"
 WRITE_RESULTS="${WRITE_RESULTS:-1}"
 
 # --- the shared build lock: already held by a wrapping `flock`? ------------------------------
@@ -82,18 +93,28 @@ mvn_package() {  # the one allowed way to build, under the shared lock unless we
   fi
 }
 
-# --- nginx ----------------------------------------------------------------------------------
+# --- nginx and ab (apache2-utils) -----------------------------------------------------------
+apt_updated=0
+apt_update_once() {
+  export DEBIAN_FRONTEND=noninteractive
+  if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+}
 if ! command -v nginx >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || { say "nginx is missing and this is not root: install nginx-light"; exit 1; }
   say "installing nginx-light from Debian"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
+  apt_update_once
   # policy-rc.d 101: the package must not start a system nginx (nothing may hold port 80).
   policy=/usr/sbin/policy-rc.d
   created_policy=0
   if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created_policy=1; fi
   apt-get install -y -qq nginx-light >/dev/null || apt-get install -y -qq nginx >/dev/null
   [ "$created_policy" = 1 ] && rm -f "$policy"
+fi
+if [ "$AB" = 1 ] && ! command -v ab >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || { say "ab is missing and this is not root: install apache2-utils (or AB=0)"; exit 1; }
+  say "installing apache2-utils (ab) from Debian"
+  apt_update_once
+  apt-get install -y -qq --no-install-recommends apache2-utils >/dev/null
 fi
 command -v python3 >/dev/null || { say "python3 is required"; exit 1; }
 command -v java >/dev/null || { say "java is required"; exit 1; }
@@ -169,6 +190,10 @@ export META_JAVA="$(java -version 2>&1 | sed -n 2p)"
 export META_NGINX="$(nginx -v 2>&1 | sed 's/^nginx version: //'); $(nginx -V 2>&1 | grep -o 'running with OpenSSL [^)]*' || nginx -V 2>&1 | grep -o 'built with OpenSSL [^ ]*')"
 export META_TCNATIVE="netty $(jar_prop io.netty/netty-handler), netty-tcnative-boringssl-static $(jar_prop io.netty/netty-tcnative-boringssl-static) (BoringSSL, statically linked)"
 export META_PYTHON="$(python3 --version 2>&1)"
+export META_AB=""
+if [ "$AB" = 1 ]; then
+  META_AB="$(ab -V 2>&1 | sed -n 's/^This is \(ApacheBench, Version [^ ]*\).*/\1/p' | head -1); apache2-utils $(dpkg-query -W -f '${Version}' apache2-utils 2>/dev/null || echo '?'); $(openssl version 2>/dev/null | cut -d' ' -f1-2)"
+fi
 export META_JVM_FLAGS="$jvm_flags" META_DRIVER="java ${DRIVER_JAVA_OPTS:+$DRIVER_JAVA_OPTS }-cp benchmarks/target/benchmarks.jar dev.portcullis.bench.load.LoadDriver --threads $DRIVER_THREADS"
 python3 - "$out/meta.json" <<'EOF'
 import json, os, sys
@@ -176,13 +201,16 @@ e = os.environ
 params = {k: e[k] for k in ("ROUNDS", "DURATION", "WARMUP", "KA_WARMUP", "HS_WARMUP", "BASE_SETTLE", "GROWTH_SETTLE", "KA_CONNS",
           "DRIVER_THREADS", "HS_CONNS", "HS_DURATION", "GROWTH_HANDSHAKES", "IDLE_CONNS",
           "IDLE_BASE_CONNS", "RESUME", "RESUME_DURATION", "READY_PROBE", "PROXIES",
-          "NGINX_UPSTREAM_KEEPALIVE", "NGINX_REUSEPORT")}
+          "NGINX_UPSTREAM_KEEPALIVE", "NGINX_REUSEPORT", "AB", "AB_CONNS", "AB_DURATION",
+          "AB_WARMUP", "AB_TIMEOUT")}
 meta = {"date": e["META_DATE"], "command": e["META_COMMAND"], "git": e["META_GIT"],
         "jar_sha256": e["META_JAR_SHA"], "cpu": e["META_CPU"], "kernel": e["META_KERNEL"],
         "memory": e["META_MEMORY"], "jvm_flags": e["META_JVM_FLAGS"], "driver": e["META_DRIVER"],
         "versions": {"Java": e["META_JAVA"], "nginx": e["META_NGINX"],
                      "Portcullis TLS": e["META_TCNATIVE"], "Python (harness)": e["META_PYTHON"]},
         "params": params}
+if e.get("META_AB"):
+    meta["versions"]["ab (HTTP/1.0 client)"] = e["META_AB"]
 json.dump(meta, open(sys.argv[1], "w"), indent=1)
 EOF
 

@@ -21,6 +21,11 @@ Environment (run.sh sets all of them; defaults in parentheses):
   BENCH_LOCK (phase | held | none) BENCH_LOCK_FILE (/tmp/portcullis-mvn.lock)
   BENCH_LOCK_WAIT_MAX (1200 s: then stop, keeping and reporting the phases already measured)
   DRIVER_JAVA_OPTS ("") BENCH_DRIVER_CMD (a stand-in driver command, for testing)
+  AB (1: an ApacheBench `ab -k` run, HTTP/1.0 keep-alive, after the keep-alive windows; 0: none)
+  AB_CONNS ("50") AB_DURATION (DURATION) AB_WARMUP (WARMUP: an untimed ab run first)
+  AB_TIMEOUT (5: ab's -s, seconds to wait for each response; a proxy that never completes an
+  HTTP/1.0 keep-alive response makes ab fail after it, recorded as such) AB_REQUESTS (5000000:
+  ab's -n, a cap far above what -t reaches) AB_CMD (ab)
 """
 
 import contextlib
@@ -95,6 +100,14 @@ DRIVER_JAVA_OPTS = ENV.get("DRIVER_JAVA_OPTS", "").split()
 # with a stand-in driver).
 DRIVER_CMD = ENV.get("BENCH_DRIVER_CMD", "").split() or [
     "java", *DRIVER_JAVA_OPTS, "-cp", DRIVER_JAR, "dev.portcullis.bench.load.LoadDriver"]
+
+AB = ENV.get("AB", "1") == "1"
+AB_CONNS = [int(c) for c in ENV.get("AB_CONNS", "50").split()]
+AB_DURATION = env_float("AB_DURATION", DURATION)
+AB_WARMUP = env_float("AB_WARMUP", WARMUP)
+AB_TIMEOUT = env_int("AB_TIMEOUT", 5)
+AB_REQUESTS = env_int("AB_REQUESTS", 5000000)
+AB_CMD = ENV.get("AB_CMD", "ab").split()
 
 SAMPLE_INTERVAL = 0.1
 # Trimmed off each end of the driver's measurement window before reading the CPU rate, so that
@@ -380,6 +393,114 @@ def live_heap_bytes(pid):
     return int(got.group(1)) if got else None
 
 
+# ---------------------------------------------------------------------------------------------
+# ApacheBench: an HTTP/1.0 client with `Connection: Keep-Alive` (-k)
+
+def ab_pem():
+    """ab's -E takes the client certificate (chain) and its private key in one PEM file."""
+    path = os.path.join(WORK, "ab-client.pem")
+    if not os.path.exists(path):
+        with open(path, "w") as dst:
+            for name in ("client.crt", "client.key"):
+                with open(os.path.join(PKI, name)) as src:
+                    dst.write(src.read().rstrip("\n") + "\n")
+    return path
+
+
+def parse_ab(text):
+    """The figures of ab's report; absent ones are left out."""
+    found = {}
+    patterns = {
+        "complete": r"^Complete requests:\s+(\d+)", "failed": r"^Failed requests:\s+(\d+)",
+        "non2xx": r"^Non-2xx responses:\s+(\d+)", "keepalive": r"^Keep-Alive requests:\s+(\d+)",
+        "rps": r"^Requests per second:\s+([\d.]+)", "mean_ms": r"^Time per request:\s+([\d.]+) \[ms\] \(mean\)$",
+        "time_s": r"^Time taken for tests:\s+([\d.]+)", "p50_ms": r"^\s+50%\s+(\d+)",
+        "p99_ms": r"^\s+99%\s+(\d+)", "total_completed": r"^Total of (\d+) requests completed",
+    }
+    for key, pattern in patterns.items():
+        got = re.search(pattern, text, re.M)
+        if got:
+            found[key] = float(got.group(1)) if "." in got.group(1) else int(got.group(1))
+    got = re.search(r"^SSL/TLS Protocol:\s+(\S+)", text, re.M)
+    if got:
+        found["tls"] = got.group(1)
+    return found
+
+
+def ab_failure(rc, killed, parsed, output, timeout):
+    """None when the run is usable, else why not (the text the results table shows)."""
+    text = "\n".join(output)
+    # ab's own error (e.g. "apr_pollset_poll: The timeout specified has expired (70007)", exit
+    # 70007 & 0xff = 119) may follow "Benchmarking ... (be patient)..." on the same line
+    got = re.search(r"((?:apr_|SSL|ssl)\S*:? .*)$", text, re.M)
+    last = got.group(1).strip() if got else next(
+        (line.strip() for line in reversed(output) if line.strip()), "")
+    done = parsed.get("total_completed", parsed.get("complete", 0))
+    if killed:
+        return f"ab -k: timed out (killed after {killed:.0f} s; {done} requests completed)"
+    if rc != 0:
+        timed_out = "70007" in text or "timeout" in last.lower() or "timed out" in last.lower()
+        return (f"ab -k: {'timed out' if timed_out else 'failed'} (exit {rc}: {last[:120]}; "
+                f"{done} requests completed; -s {timeout})")
+    if not parsed.get("complete") or not parsed.get("rps"):
+        return "ab -k: failed (no requests completed)"
+    if parsed.get("failed") or parsed.get("non2xx"):
+        return (f"ab -k: failed ({parsed.get('failed', 0)} failed, {parsed.get('non2xx', 0)} "
+                f"non-2xx of {parsed['complete']})")
+    if parsed.get("keepalive", 0) < 0.99 * parsed["complete"]:
+        return (f"ab -k: no keep-alive ({parsed.get('keepalive', 0)} of {parsed['complete']} "
+                "requests on kept-alive connections)")
+    return None
+
+
+def ab_run(proxy, connections, duration, tag, proxy_pids, upstream_pids):
+    """One `ab -k` run for duration seconds; the proxy's CPU over the steady part of its window,
+    as driver() does. Never raises for ab's own failure: result["failure"] says what went wrong."""
+    DRIVER_COUNT[0] += 1
+    name = f"{tag}-ab-k-c{connections}-{DRIVER_COUNT[0]:03d}"
+    cmd = [*AB_CMD, "-k", "-q", "-c", str(connections), "-t", str(max(1, round(duration))),
+           "-n", str(AB_REQUESTS), "-s", str(AB_TIMEOUT), "-E", ab_pem(),
+           f"https://127.0.0.1:{PORTS[proxy]}/"]
+    sampler = Sampler(proxy_pids, upstream_pids)
+    sampler.sample()
+    sampler.start()
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    CHILDREN[proc.pid] = proc
+    sampler.driver_pid = proc.pid
+    limit = duration + AB_TIMEOUT + 30
+    killed = None
+    try:
+        out, _ = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        log(f"ab {name} still running after {limit:.0f}s; killing it")
+        proc.kill()
+        out, _ = proc.communicate()
+        killed = limit
+    finally:
+        CHILDREN.pop(proc.pid, None)
+    exited = time.monotonic()
+    samples = sampler.finish()
+    output = out.decode("utf-8", "replace").splitlines()
+    with open(os.path.join(RAW, "driver", f"{name}.log"), "w") as f:
+        f.write("$ " + " ".join(cmd) + f"\n(exit {proc.returncode})\n" + "\n".join(output) + "\n")
+    parsed = parse_ab("\n".join(output))
+    result = {"name": name, "cmd": cmd, "rc": proc.returncode, "wall_s": exited - started,
+              "ab": parsed, "samples": samples, "sample_groups": sampler.groups,
+              "failure": ab_failure(proc.returncode, killed, parsed, output, AB_TIMEOUT)}
+    result["json"] = {"rps": parsed.get("rps", 0)}
+    if result["failure"] is None and duration > 2 * WINDOW_MARGIN + 0.5:
+        # ab stops at -t, then prints its report (a sort of the per-request times: well inside
+        # the margin at these request counts)
+        window = parsed.get("time_s", duration)
+        a, b = exited - window + WINDOW_MARGIN, exited - WINDOW_MARGIN
+        result["window"] = [a - started, b - started]
+        result["rates"] = window_rates(samples, a, b)
+        result["group_rates"] = group_rates(samples, sampler.groups, a, b)
+    return result
+
+
 def per_op_us(run):
     """Proxy CPU microseconds per completed request (or handshake) over the steady window."""
     rps = run["json"]["rps"]
@@ -472,6 +593,42 @@ def phase(rnd, proxy, upstream):
                                        - run["rates"]["upstream"] - run["rates"]["driver"])
             log(f"{tag}: keepalive c={c}: {j['rps']:.0f} req/s p50 {j['p50_ms']:.2f} ms "
                 f"p99 {j['p99_ms']:.2f} ms, {m[f'ka{c}_cpu_us_per_req']:.1f} us CPU/req")
+
+        # HTTP/1.0 keep-alive (`Connection: Keep-Alive`) from ApacheBench, after the keep-alive
+        # windows; a failure (e.g. a proxy that never completes a keep-alive response, so ab
+        # waits out -s) is recorded and the phase goes on
+        if AB:
+            for c in AB_CONNS:
+                try:
+                    failure = None
+                    if AB_WARMUP > 0:
+                        warm = ab_run(proxy, c, AB_WARMUP, tag + "-warmup", pids, ups)
+                        raw["runs"].append(warm)
+                        failure = warm["failure"] and warm["failure"] + " (in the warm-up run)"
+                    if failure is None:
+                        run = ab_run(proxy, c, AB_DURATION, tag, pids, ups)
+                        raw["runs"].append(run)
+                        failure = run["failure"]
+                except Exception as e:  # ab missing, or anything else: recorded, not fatal
+                    failure = f"ab -k: failed ({e})"
+                if failure:
+                    m[f"ab{c}_error"] = failure
+                    log(f"{tag}: {failure}")
+                    continue
+                r = run["ab"]
+                m[f"ab{c}_rps"] = r["rps"]
+                m[f"ab{c}_mean_ms"] = r["mean_ms"]
+                m[f"ab{c}_p50_ms"] = r.get("p50_ms")
+                m[f"ab{c}_p99_ms"] = r.get("p99_ms")
+                m[f"ab{c}_keepalive_fraction"] = r.get("keepalive", 0) / r["complete"]
+                m[f"ab{c}_tls"] = r.get("tls")
+                if "rates" in run:
+                    m[f"ab{c}_cpu_us_per_req"] = per_op_us(run)
+                    m[f"ab{c}_cpu_by_thread"] = per_op_groups_us(run)
+                    m[f"ab{c}_other_cores"] = (run["rates"]["system"] - run["rates"]["proxy"]
+                                               - run["rates"]["upstream"] - run["rates"]["driver"])
+                log(f"{tag}: ab -k c={c}: {r['rps']:.0f} req/s, mean {r['mean_ms']:.2f} ms, "
+                    f"{m.get(f'ab{c}_cpu_us_per_req') or 0:.1f} us CPU/req, {r.get('tls')}")
 
         if HS_WARMUP > 0:
             go("handshake", HS_CONNS, HS_WARMUP, 0)

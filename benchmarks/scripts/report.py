@@ -23,6 +23,9 @@ ROWS = [
     ("ka{c}_p50_ms", "Keep-alive p50, {c} conns", "ms", 1, 2, None, None),
     ("ka{c}_p99_ms", "Keep-alive p99, {c} conns", "ms", 1, 2, "ratio_le", 1.00),
     ("ka{c}_cpu_us_per_req", "Keep-alive proxy CPU per request, {c} conns", "µs", 1, 1, "ratio_le", 0.90),
+    ("ab{a}_rps", "ab -k (HTTP/1.0 keep-alive) req/s, {a} conns", "req/s", 1, 0, None, None),
+    ("ab{a}_mean_ms", "ab -k mean latency (ab's time per request), {a} conns", "ms", 1, 2, None, None),
+    ("ab{a}_cpu_us_per_req", "ab -k proxy CPU per request, {a} conns", "µs", 1, 1, None, None),
     ("hs_rate", "Full mTLS handshakes/s", "/s", 1, 0, None, None),
     ("hs_cpu_us_per_hs", "Proxy CPU per full mTLS handshake", "µs", 1, 0, "ratio_le", 1.00),
     ("rs_rate", "Resumed handshakes/s", "/s", 1, 0, None, None),
@@ -106,6 +109,17 @@ def method(p):
         "over the driver's measurement window, trimmed by 0.5 s at each end (the window's edges are "
         "known from outside: the driver exits right after it), divided by the driver's req/s "
         "(or handshakes/s) over the window. So connection set-up and warm-up never count.",
+        *([f"- ab -k: ApacheBench (`ab -k -c {g('AB_CONNS', '50')} -t {g('AB_DURATION', g('DURATION', '10'))} "
+           f"-s {g('AB_TIMEOUT', '5')} -E client.pem`, Debian's apache2-utils, one process, OpenSSL), "
+           "an HTTP/1.0 client asking for keep-alive with `Connection: Keep-Alive`, right after the "
+           f"keep-alive windows, after an untimed ab run of {g('AB_WARMUP', g('WARMUP', '2'))} s. "
+           "ab reuses a connection only when the response carries `Connection: keep-alive` and a "
+           "length; otherwise it waits for the close, and gives up after `-s` seconds without a "
+           "response. Such a run is reported as failed/timed out instead of figures and the round "
+           "goes on. req/s and mean latency (ab's time per request: concurrency × time / "
+           "requests) as ab reports them; CPU per request taken as for the keep-alive windows, over "
+           "ab's window (from its exit back by its time taken, trimmed by 0.5 s at each end)."]
+          if g('AB', '0') == '1' else []),
         f"- Full handshakes: `--mode handshake`, {g('HS_CONNS', '32')} concurrent connections, "
         "one request each, no session offered (the driver checks, resumed fraction 0), "
         f"{g('HS_DURATION', '10')}s window. Resumed handshakes: `--mode resume` (informational; "
@@ -144,6 +158,7 @@ def method(p):
         "JIT compiler used for start-up code (HotSpot frees cached arena chunks every 5 s; RSS "
         "drops by about 13 MiB then and stays flat).",
         "- Order within a round, per proxy: start, base RSS, keep-alive warm-up and windows, "
+        + ("ab -k warm-up and window, " if g('AB', '0') == '1' else "") +
         "handshake warm-up, full handshakes, resumed handshakes, RSS growth, idle connections, stop.",
         "- Start-up time: from spawning the process (`bin/portcullis` / `nginx`), polling every 5 ms, "
         + ("to the first successful mTLS request for both (`READY_PROBE=mtls`)."
@@ -166,6 +181,8 @@ def main():
     params = meta.get("params", {})
     rows = rounds["rows"]
     conns = [int(c) for c in params.get("KA_CONNS", "50 200").split()]
+    ab_conns = [int(c) for c in params.get("AB_CONNS", "50").split()] \
+        if params.get("AB", "0") == "1" else []
     by = {}
     for r in rows:
         by.setdefault(r["proxy"], {})[r["round"]] = r
@@ -174,12 +191,25 @@ def main():
         return [r[key] for _, r in sorted(by.get(proxy, {}).items())
                 if r.get(key) is not None]
 
+    def error_key(key):  # ab{c}_...: a failed ab run records ab{c}_error instead of figures
+        return key.split("_", 1)[0] + "_error" if key.startswith("ab") else None
+
+    def failed_rounds(proxy, key):
+        ek = error_key(key)
+        return [r for _, r in sorted(by.get(proxy, {}).items()) if ek and r.get(ek)]
+
+    def short_failure(text):  # "ab -k: timed out (...)" -> "ab -k: timed out"
+        return text.split(" (", 1)[0]
+
     table, summary, misses = [], {}, []
     expanded = []
     for key, label, unit, scale, d, kind, target in ROWS:
         if "{c}" in key:
             expanded += [(key.format(c=c), label.format(c=c), unit, scale, d, kind, target)
                          for c in conns]
+        elif "{a}" in key:
+            expanded += [(key.format(a=c), label.format(a=c), unit, scale, d, kind, target)
+                         for c in ab_conns]
         else:
             expanded.append((key, label, unit, scale, d, kind, target))
     for key, label, unit, scale, d, kind, target in expanded:
@@ -187,7 +217,8 @@ def main():
                              growth=params.get("GROWTH_HANDSHAKES", "20000"),
                              settle=params.get("BASE_SETTLE", "2"))
         p, n = series("portcullis", key), series("nginx", key)
-        if not p and not n:
+        pf, nf = failed_rounds("portcullis", key), failed_rounds("nginx", key)
+        if not p and not n and not pf and not nf:
             continue
         pm = statistics.median(p) if p else None
         nm = statistics.median(n) if n else None
@@ -216,7 +247,15 @@ def main():
         if met is False:
             misses.append(label)
         unit_txt = f" ({unit})" if unit else ""
-        table.append(f"| {label}{unit_txt} | {cell(p, scale, d)} | {cell(n, scale, d)} | "
+        cells = []
+        for values, failed in ((p, pf), (n, nf)):
+            txt = cell(values, scale, d)
+            if failed:
+                what = "; ".join(sorted({short_failure(r[error_key(key)]) for r in failed}))
+                txt = (f"{what} (rounds {', '.join(str(r['round']) for r in failed)})" if values
+                       else f"**{what}**")
+            cells.append(txt)
+        table.append(f"| {label}{unit_txt} | {cells[0]} | {cells[1]} | "
                      f"{ratio_txt} | {target_txt} | {met_txt} |")
         summary[key] = {"portcullis_median": pm, "nginx_median": nm, "ratio": ratio,
                         "paired_ratios": paired, "target": target_txt, "met": met,
@@ -275,6 +314,17 @@ def main():
             f"{k}: " + ", ".join(f"{n} in {run}" for run, n in v.items())
             for k, v in errors.items()))
         L.append("")
+    ab_fail = [f"{r['proxy']} round {r['round']}: {r[f'ab{c}_error']}"
+               for c in ab_conns for r in sorted(rows, key=lambda r: (r["round"], r["proxy"]))
+               if r.get(f"ab{c}_error")]
+    if ab_fail:
+        L.append("ab -k runs that failed (recorded instead of figures; the run went on): "
+                 + "; ".join(ab_fail) + ".")
+        L.append("")
+    ab_tls = sorted({r.get(f"ab{c}_tls") for c in ab_conns for r in rows} - {None})
+    if ab_tls:
+        L.append(f"ab negotiated: {', '.join(ab_tls)}.")
+        L.append("")
     hs_res = series("portcullis", "hs_resumed_fraction") + series("nginx", "hs_resumed_fraction")
     if any(v for v in hs_res if v):
         L.append(f"Note: the full-handshake runs reported resumed fractions {hs_res} (expected 0).")
@@ -283,6 +333,7 @@ def main():
     L.append("## Per round")
     L.append("")
     keys = [f"ka{c}_rps" for c in conns] + [f"ka{c}_cpu_us_per_req" for c in conns] + \
+        [f"ab{c}_{k}" for c in ab_conns for k in ("rps", "cpu_us_per_req")] + \
         ["hs_cpu_us_per_hs", "idle_pss_per_conn_kib", "base_rss_kib", "growth_pss_kib"]
     L.append("| Round | Proxy | " + " | ".join(keys) + " | other CPU (cores) |")
     L.append("|---|---|" + "---|" * (len(keys) + 1))
@@ -290,6 +341,7 @@ def main():
         other = [r.get(f"ka{c}_other_cores") for c in conns] + [r.get("hs_other_cores")]
         other_txt = "/".join("n/a" if o is None else f"{o:.2f}" for o in other)
         L.append(f"| {r['round']} | {r['proxy']} | " + " | ".join(
+            "failed" if r.get(k) is None and error_key(k) and r.get(error_key(k)) else
             fmt(r.get(k), 0 if "rps" in k or "kib" in k else 1) for k in keys) +
             f" | {other_txt} |")
     L.append("")
@@ -308,6 +360,7 @@ def main():
     L.append("| Measurement | Portcullis | nginx |")
     L.append("|---|---|---|")
     for key, label in [(f"ka{c}_cpu_by_thread", f"keep-alive, {c} conns") for c in conns] + \
+            [(f"ab{c}_cpu_by_thread", f"ab -k, {c} conns") for c in ab_conns] + \
             [("hs_cpu_by_thread", "full handshake")]:
         cells = []
         for proxy in ("portcullis", "nginx"):
