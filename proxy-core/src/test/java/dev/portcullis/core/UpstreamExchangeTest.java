@@ -51,6 +51,26 @@ class UpstreamExchangeTest {
     }
 
     @Test
+    void aPipelinedExpectContinueWaitsUntilTheResponseBeforeItIsComplete() throws Exception {
+        proxy.upstream().route(head -> head.uri().equals("/big")
+                ? UpstreamBehaviour.streamBody(2 * 1024 * 1024, false) : UpstreamBehaviour.echo());
+        try (TlsTestClient client = proxy.client()) {
+            client.sendRaw("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+
+            RawResponse big = client.readResponse();
+            assertThat(big.status()).isEqualTo(200);
+            assertThat(big.body()).as("a 100 inside this body would corrupt it").hasSize(2 * 1024 * 1024);
+            assertThat(client.readResponse().status()).as("the 100 comes once the upload is the current exchange")
+                    .isEqualTo(100);
+            client.sendRaw("hello");
+            RawResponse echoed = client.readResponse();
+            assertThat(echoed.status()).isEqualTo(200);
+            assertThat(echoed.bodyText()).isEqualTo("hello");
+        }
+    }
+
+    @Test
     void upstreamDownGets502WithJsonBody() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -6,7 +6,10 @@ import dev.portcullis.core.http.FramingGuardHandler;
 import dev.portcullis.core.http.IdentityHeadersHandler;
 import dev.portcullis.core.http.RequestHeaderRules;
 import dev.portcullis.core.tls.ClientIdentity;
-import dev.portcullis.core.tls.HandshakeHandler;
+import dev.portcullis.core.tls.ConnectionTls;
+import dev.portcullis.core.connection.ConnectionContext;
+import dev.portcullis.core.connection.ConnectionRegistry;
+import dev.portcullis.core.exchange.ExchangeStartHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -83,15 +86,26 @@ public class InboundRequestBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         ClientIdentity identity = BenchCertificates.aliceIdentity();
-        IdentityHeadersHandler identityHeaders = new IdentityHeadersHandler(new RequestHeaderRules(
-                new IdentityConfig(IdentityConfig.Format.HEADERS, IdentityHeaderNames.DEFAULTS, List.of())));
+        RequestHeaderRules rules = new RequestHeaderRules(
+                new IdentityConfig(IdentityConfig.Format.HEADERS, IdentityHeaderNames.DEFAULTS, List.of()));
 
         decode = new ClientChannel(new HttpRequestDecoder(DECODER_CONFIG));
-        decodeGuard = new ClientChannel(new HttpRequestDecoder(DECODER_CONFIG),
+        decodeGuard = new ClientChannel();
+        decodeGuard.pipeline().addLast(new HttpRequestDecoder(DECODER_CONFIG), start(decodeGuard, identity),
                 new FramingGuardHandler(MAX_URI_BYTES, MAX_BODY_BYTES));
-        decodeGuardIdentity = new ClientChannel(new HttpRequestDecoder(DECODER_CONFIG),
-                new FramingGuardHandler(MAX_URI_BYTES, MAX_BODY_BYTES), identityHeaders);
-        decodeGuardIdentity.attr(HandshakeHandler.IDENTITY).set(identity);
+        decodeGuardIdentity = new ClientChannel();
+        decodeGuardIdentity.pipeline().addLast(new HttpRequestDecoder(DECODER_CONFIG), start(decodeGuardIdentity, identity),
+                new FramingGuardHandler(MAX_URI_BYTES, MAX_BODY_BYTES),
+                new IdentityHeadersHandler(rules, context(decodeGuardIdentity, identity)));
+    }
+
+    private static ConnectionContext context(EmbeddedChannel channel, ClientIdentity identity) {
+        return new ConnectionContext(identity, new ConnectionTls("TLSv1.3", "TLS_AES_128_GCM_SHA256", false, true),
+                "203.0.113.7", new ConnectionRegistry(Integer.MAX_VALUE).open(channel));
+    }
+
+    private static ExchangeStartHandler start(EmbeddedChannel channel, ClientIdentity identity) {
+        return new ExchangeStartHandler(context(channel, identity).stats());
     }
 
     @TearDown(Level.Trial)

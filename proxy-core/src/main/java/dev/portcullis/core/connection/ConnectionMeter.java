@@ -6,15 +6,15 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
- * The first handler of a client connection: registers it in the {@link ConnectionRegistry} while
- * it is open, counts the bytes that cross the socket, keeps its {@link ConnectionStats} current
+ * The first handler of a client connection (the initializer has already registered it in the
+ * {@link ConnectionRegistry}, or closed it at {@code limits.max_connections}): deregisters it when
+ * it closes, counts the bytes that cross the socket, keeps its {@link ConnectionStats} current
  * and enforces {@code limits.max_connection_buffer}.
  *
  * <p>The budget is checked where the figure grows: after each socket read and each write, and
@@ -36,55 +36,43 @@ public final class ConnectionMeter extends ChannelDuplexHandler {
     private static final int BUDGET_WRITABILITY_BIT = 1;
 
     private final ConnectionRegistry registry;
-    private final IntSupplier undecoded;
+    private final IntSupplier undecrypted;
     private final long pauseAbove;
     private final long resumeAtOrBelow;
     private final ProxyMetrics metrics;
-    private ConnectionStats stats;
+    private final ConnectionStats stats;
     private boolean exceeded;
     private ScheduledFuture<?> recheck;
 
-    /** @param undecoded bytes read from the socket not yet decrypted and decoded into HTTP messages */
-    public ConnectionMeter(ConnectionRegistry registry, IntSupplier undecoded, long maxBufferedBytes,
-                           ProxyMetrics metrics) {
+    /**
+     * @param stats     the connection's entry, already {@link ConnectionRegistry#open opened}
+     * @param undecrypted bytes read from the socket not yet decrypted; what the protocol stage's
+     *                  decoder holds is added through {@link ConnectionStats#decoder}
+     */
+    public ConnectionMeter(ConnectionRegistry registry, ConnectionStats stats, IntSupplier undecrypted,
+                           long maxBufferedBytes, ProxyMetrics metrics) {
         this.registry = registry;
-        this.undecoded = undecoded;
+        this.stats = stats;
+        this.undecrypted = undecrypted;
         this.pauseAbove = maxBufferedBytes - Math.min(maxBufferedBytes / 2, MAX_READ_BYTES);
         this.resumeAtOrBelow = Math.min(maxBufferedBytes / 2, pauseAbove / 2);
         this.metrics = metrics;
     }
 
-    /** Beyond {@code limits.max_connections} a connection is closed at once, before its handshake. */
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        metrics.connectionOpened();
-        stats = registry.open(ctx.channel());
-        if (stats == null) {
-            metrics.connectionRejectedAtLimit();
-            ctx.close();
-            return;
-        }
-        ctx.fireChannelActive();
-    }
-
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (stats == null) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
         if (msg instanceof ByteBuf bytes) {
             stats.read(bytes.readableBytes());
         }
         ctx.fireChannelRead(msg);
         // what this read left undecoded; the read has run through the pipeline by now
-        stats.undecoded(undecoded.getAsInt());
+        stats.undecoded(undecrypted.getAsInt() + stats.decoderPending());
         check(ctx);
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof ByteBuf bytes && stats != null) {
+        if (msg instanceof ByteBuf bytes) {
             stats.wrote(bytes.readableBytes());
         }
         ctx.write(msg, promise);
@@ -102,17 +90,12 @@ public final class ConnectionMeter extends ChannelDuplexHandler {
         if (recheck != null) {
             recheck.cancel(false);
         }
-        if (stats != null) {
-            registry.close(stats);
-            metrics.connectionClosed(stats.peakBufferedBytes());
-        }
+        registry.close(stats);
+        metrics.connectionClosed(stats.peakBufferedBytes());
         ctx.fireChannelInactive();
     }
 
     private void check(ChannelHandlerContext ctx) {
-        if (stats == null) {
-            return;
-        }
         long buffered = stats.updatePeak();
         if (!exceeded && buffered > pauseAbove) {
             exceeded = true;

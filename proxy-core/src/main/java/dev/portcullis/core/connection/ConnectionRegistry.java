@@ -31,7 +31,7 @@ public final class ConnectionRegistry {
     }
 
     /** @return the new connection's stats, or null when {@code max_connections} are open already */
-    ConnectionStats open(Channel channel) {
+    public ConnectionStats open(Channel channel) {
         if (open.incrementAndGet() > maxConnections) {
             open.decrementAndGet();
             return null;

@@ -2,7 +2,6 @@ package dev.portcullis.core.connection;
 
 import dev.portcullis.core.tls.ClientIdentity;
 import dev.portcullis.core.tls.ConnectionTls;
-import dev.portcullis.core.tls.HandshakeHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.AttributeKey;
@@ -11,6 +10,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
+import java.util.function.IntSupplier;
 
 /**
  * What one client connection holds and has done. Its buffered bytes are the bytes it holds in
@@ -44,6 +44,10 @@ public final class ConnectionStats {
     private volatile long queuedForUpstream;
     private volatile Channel upstream;
     private volatile long peakBufferedBytes;
+    /** Set once the handshake is done; null before. */
+    private volatile ConnectionContext context;
+    /** What the protocol stage's decoder holds undecoded; event loop only. */
+    private IntSupplier decoderPending = () -> 0;
 
     ConnectionStats(long id, Channel channel) {
         this.id = id;
@@ -82,6 +86,20 @@ public final class ConnectionStats {
         undecoded = bytes;
     }
 
+    /** The handshake is done: {@code /connections} may show who the client is. */
+    public void verified(ConnectionContext context) {
+        this.context = context;
+    }
+
+    /** The protocol stage's decoder, whose undecoded bytes count as buffered; event loop only. */
+    public void decoder(IntSupplier pendingBytes) {
+        this.decoderPending = pendingBytes;
+    }
+
+    int decoderPending() {
+        return decoderPending.getAsInt();
+    }
+
     /** Forwarding: request bytes it holds for the upstream now, and the upstream connection in use (or null). */
     public void upstream(long queuedBytes, Channel upstreamChannel) {
         // called on every drain: write (a fence each) only what changed
@@ -112,8 +130,9 @@ public final class ConnectionStats {
     }
 
     public ConnectionSnapshot snapshot() {
-        ConnectionTls tls = channel.attr(HandshakeHandler.TLS).get();
-        ClientIdentity identity = channel.attr(HandshakeHandler.IDENTITY).get();
+        ConnectionContext verifiedContext = context;
+        ConnectionTls tls = verifiedContext == null ? null : verifiedContext.tls();
+        ClientIdentity identity = verifiedContext == null ? null : verifiedContext.identity();
         boolean verified = identity != null && identity.verified();
         return new ConnectionSnapshot(id, remote, opened,
                 tls == null ? null : tls.protocol(), tls == null ? null : tls.cipherSuite(),

@@ -1,49 +1,46 @@
 package dev.portcullis.core.http;
 
+import dev.portcullis.core.connection.ConnectionContext;
+import dev.portcullis.core.exchange.HttpExchange;
 import dev.portcullis.core.tls.ClientIdentity;
-import dev.portcullis.core.tls.ConnectionTls;
-import dev.portcullis.core.tls.HandshakeHandler;
-import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.util.ReferenceCountUtil;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
+import static java.util.Objects.requireNonNull;
+
 /**
- * Enforces {@code identity.allow} (DESIGN.md step 3): a connection whose client the handshake
- * found not admitted gets 403 {@code client_not_allowed} for its first request, logged once
- * with subject and fingerprint, and is closed; nothing it sends reaches the upstream. The
- * decision itself was made once per connection by the handshake handler.
+ * Enforces {@code identity.allow} (DESIGN.md step 3): every request of a connection whose client
+ * the handshake found not admitted is rejected with 403 {@code client_not_allowed}, logged with
+ * subject and fingerprint; forwarding answers it and closes, so nothing the client sends reaches
+ * the upstream. The decision was made once per connection, at the end of the handshake, and
+ * arrives in the {@link ConnectionContext}: there is no state in which it is unknown, so the rule
+ * cannot fail open.
  *
- * <p>Sits after the framing guard, before header rewriting. Stateless and shared.
+ * <p>Sits after the framing guard, before header rewriting; an admitted connection's handler
+ * removes itself at the first message. Per connection.
  */
-@Sharable
 public final class AllowListHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LogManager.getLogger(AllowListHandler.class);
 
+    private final ConnectionContext connection;
+
+    public AllowListHandler(ConnectionContext connection) {
+        this.connection = requireNonNull(connection, "connection");
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ConnectionTls tls = ctx.channel().attr(HandshakeHandler.TLS).get();
-        if (tls == null || tls.admitted()) {
-            // Decided once per connection: an admitted one needs no further look.
+        if (connection.tls().admitted()) {
             ctx.pipeline().remove(this);
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        if (msg instanceof HttpRequest) {
-            ClientIdentity identity = ctx.channel().attr(HandshakeHandler.IDENTITY).get();
-            LOG.warn("client not allowed: peer={} subject=\"{}\" fingerprint={}", ctx.channel().remoteAddress(),
+        } else if (msg instanceof HttpExchange exchange && !exchange.isRejected()) {
+            ClientIdentity identity = connection.identity();
+            LOG.warn("client not allowed: peer={} subject=\"{}\" fingerprint={}", connection.remote(),
                     identity.verified() ? identity.subject() : "", identity.verified() ? identity.fingerprint() : "none");
-            ReferenceCountUtil.release(msg);
-            ctx.fireChannelRead(new RejectedRequest(ErrorCode.CLIENT_NOT_ALLOWED));
-        } else if (msg instanceof HttpContent || msg instanceof RejectedRequest) {
-            ReferenceCountUtil.release(msg);
-        } else {
-            ctx.fireChannelRead(msg);
+            exchange.reject(ErrorCode.CLIENT_NOT_ALLOWED);
         }
+        ctx.fireChannelRead(msg);
     }
 }

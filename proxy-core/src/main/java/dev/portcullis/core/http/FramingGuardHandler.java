@@ -1,8 +1,11 @@
 package dev.portcullis.core.http;
 
+import dev.portcullis.core.exchange.HttpExchange;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -10,6 +13,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -22,24 +26,28 @@ import java.util.List;
  * §6.3): decoder failures become 400, 414 or 431, and a head that missed
  * {@code limits.request_header_timeout} 408; an HTTP version other than 1.0/1.1, a missing
  * or repeated Host, a request target that is not origin-form (absolute-form, CONNECT) or holds a
- * byte outside visible ASCII (RFC 9112 §3.2; the decoder lets control characters through), or a
- * Transfer-Encoding other than a lone {@code chunked} become 400; a URI longer than
+ * byte outside visible ASCII (RFC 9112 §3.2; the decoder lets control characters through),
+ * Content-Length together with Transfer-Encoding (§6.1: a smuggling shape, refused here rather
+ * than left to the decoder's system-property defaults), any Transfer-Encoding on HTTP/1.0 (§6.1),
+ * or a Transfer-Encoding other than a lone {@code chunked} become 400; a URI longer than
  * {@code max_uri_size} 414; a body over {@code max_body_size} 413, decided from Content-Length
  * up front or counted as a chunked body streams.
  *
- * <p>A refused request is replaced by a {@link RejectedRequest}, and everything the connection
- * sends afterwards is dropped: the forwarding handler answers in order and closes.
+ * <p>A refused head is {@link HttpExchange#reject rejected}; a body refused midway (a bad chunk,
+ * too many bytes) ends in a failed last content in place of the rest. Everything the connection
+ * sends after a refusal is dropped: forwarding answers in order and closes, since the bytes that
+ * follow cannot be trusted to start a new request.
  *
- * <p>Sits right after the HTTP codec ({@link StrictHttpServerCodec}, which also reports obs-fold
- * and the header timeout as decoder failures). Per channel (it counts the body in flight);
- * event-loop confined.
+ * <p>The first rule after {@link dev.portcullis.core.exchange.ExchangeStartHandler}. Per channel
+ * (it counts the body in flight); event-loop confined.
  */
 public final class FramingGuardHandler extends ChannelInboundHandlerAdapter {
 
     private final int maxUriBytes;
     private final long maxBodyBytes;
+    private HttpExchange reading;
     private long bodyBytes;
-    private boolean rejected;
+    private boolean refused;
 
     public FramingGuardHandler(int maxUriBytes, long maxBodyBytes) {
         this.maxUriBytes = maxUriBytes;
@@ -48,26 +56,26 @@ public final class FramingGuardHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (rejected) {
+        if (refused) {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof HttpRequest request) {
-            ErrorCode error = check(request);
-            if (error != null) {
-                reject(ctx, msg, error);
-                return;
-            }
+        if (msg instanceof HttpExchange exchange) {
+            reading = exchange;
             bodyBytes = 0;
-        }
-        if (msg instanceof HttpContent content) {
+            ErrorCode error = check(exchange.request());
+            if (error != null) {
+                refused = true;
+                exchange.reject(error);
+            }
+        } else if (msg instanceof HttpContent content && reading != null) {
             if (content.decoderResult().isFailure()) {
-                reject(ctx, msg, ErrorCode.BAD_REQUEST);
+                refuseBody(ctx, content, ErrorCode.BAD_REQUEST);
                 return;
             }
             bodyBytes += content.content().readableBytes();
             if (bodyBytes > maxBodyBytes) {
-                reject(ctx, msg, ErrorCode.BODY_TOO_LARGE);
+                refuseBody(ctx, content, ErrorCode.BODY_TOO_LARGE);
                 return;
             }
         }
@@ -83,7 +91,8 @@ public final class FramingGuardHandler extends ChannelInboundHandlerAdapter {
         if (version.majorVersion() != 1 || version.minorVersion() > 1) {
             return ErrorCode.BAD_REQUEST;
         }
-        if (!hasOneHost(request.headers())) {
+        HttpHeaders headers = request.headers();
+        if (!hasOneHost(headers)) {
             return ErrorCode.BAD_REQUEST;
         }
         if (!isOriginForm(request) || !isVisibleAscii(request.uri())) {
@@ -92,7 +101,9 @@ public final class FramingGuardHandler extends ChannelInboundHandlerAdapter {
         if (request.uri().length() > maxUriBytes) {
             return ErrorCode.URI_TOO_LONG;
         }
-        if (request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) && !isChunkedOnly(request.headers())) {
+        if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                && (version.minorVersion() == 0 || headers.contains(HttpHeaderNames.CONTENT_LENGTH)
+                    || !isChunkedOnly(headers))) {
             return ErrorCode.BAD_REQUEST;
         }
         if (HttpUtil.getContentLength(request, -1L) > maxBodyBytes) {
@@ -100,7 +111,6 @@ public final class FramingGuardHandler extends ChannelInboundHandlerAdapter {
         }
         return null;
     }
-
     /** Exactly one non-empty Host (RFC 9112 §3.2), checked without building a list. */
     private static boolean hasOneHost(HttpHeaders headers) {
         Iterator<? extends CharSequence> hosts = headers.valueCharSequenceIterator(HttpHeaderNames.HOST);
@@ -152,9 +162,13 @@ public final class FramingGuardHandler extends ChannelInboundHandlerAdapter {
         return ErrorCode.BAD_REQUEST;
     }
 
-    private void reject(ChannelHandlerContext ctx, Object msg, ErrorCode error) {
-        ReferenceCountUtil.release(msg);
-        rejected = true;
-        ctx.fireChannelRead(new RejectedRequest(error));
+    /** The rest of the body is void: a failed last content tells forwarding so, in order. */
+    private void refuseBody(ChannelHandlerContext ctx, HttpContent content, ErrorCode error) {
+        ReferenceCountUtil.release(content);
+        refused = true;
+        reading.reject(error);
+        LastHttpContent failed = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+        failed.setDecoderResult(DecoderResult.failure(new IllegalStateException(error.code())));
+        ctx.fireChannelRead(failed);
     }
 }

@@ -1,58 +1,48 @@
 package dev.portcullis.core.http;
 
-import dev.portcullis.core.tls.ClientIdentity;
-import dev.portcullis.core.tls.HandshakeHandler;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler.Sharable;
+import dev.portcullis.core.connection.ConnectionContext;
+import dev.portcullis.core.exchange.HttpExchange;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.util.Attribute;
-import io.netty.util.AttributeKey;
+import io.netty.handler.codec.http.LastHttpContent;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
+import static java.util.Objects.requireNonNull;
 
 /**
- * Rewrites each request's headers before it leaves for the upstream (DESIGN.md steps 5 and 6):
- * removes everything a client could use to claim an identity, then sets the verified identity
- * headers and X-Forwarded-* from the connection. The rules live in {@link RequestHeaderRules};
+ * Rewrites what a request tells the upstream about who sent it (DESIGN.md steps 5 to 7): removes
+ * every header a client could use to claim an identity, then sets the verified identity headers
+ * and X-Forwarded-* from the {@link ConnectionContext}; and drops the trailer section of a
+ * chunked body, since a backend that merges trailers into headers would otherwise believe a
+ * forged {@code X-Client-DN} sent there. The header rules live in {@link RequestHeaderRules};
  * this handler only feeds them what the connection knows.
  *
- * <p>Sits after the framing guard, before forwarding. Stateless: one instance serves every
- * connection.
+ * <p>Sits after the query-token rule, before forwarding. Per connection (it carries the
+ * connection's context); stateless otherwise.
  */
-@Sharable
 public final class IdentityHeadersHandler extends ChannelInboundHandlerAdapter {
 
-    private static final AttributeKey<String> CLIENT_IP = AttributeKey.valueOf("portcullis.client-ip");
-
     private final RequestHeaderRules rules;
+    private final ConnectionContext connection;
 
-    public IdentityHeadersHandler(RequestHeaderRules rules) {
-        this.rules = rules;
+    public IdentityHeadersHandler(RequestHeaderRules rules, ConnectionContext connection) {
+        this.rules = requireNonNull(rules, "rules");
+        this.connection = requireNonNull(connection, "connection");
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest request) {
-            ClientIdentity identity = ctx.channel().attr(HandshakeHandler.IDENTITY).get();
+        if (msg instanceof HttpExchange exchange && !exchange.isRejected()) {
+            HttpRequest request = exchange.request();
             String host = request.headers().get(HttpHeaderNames.HOST);
-            rules.apply(request.headers(), identity, clientIp(ctx.channel()), host);
+            rules.apply(request.headers(), connection.identity(), connection.clientIp(), host);
+        } else if (msg instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()
+                && last.decoderResult().isSuccess()) {
+            // request trailers are never forwarded; the body bytes are, and change hands here
+            msg = new DefaultLastHttpContent(last.content());
         }
         ctx.fireChannelRead(msg);
-    }
-
-    /** Rendered on the connection's first request, then reused: the peer address cannot change. */
-    private static String clientIp(Channel channel) {
-        Attribute<String> cached = channel.attr(CLIENT_IP);
-        String ip = cached.get();
-        if (ip == null) {
-            SocketAddress address = channel.remoteAddress();
-            ip = address instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : String.valueOf(address);
-            cached.set(ip);
-        }
-        return ip;
     }
 }

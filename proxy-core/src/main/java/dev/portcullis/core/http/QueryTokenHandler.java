@@ -1,25 +1,25 @@
 package dev.portcullis.core.http;
 
 import dev.portcullis.config.TokensConfig.OnQueryToken;
+import dev.portcullis.core.exchange.HttpExchange;
+import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.util.ReferenceCountUtil;
 
 /**
- * DESIGN.md step 4: a request whose query carries a credential ({@link QueryTokens}) is refused
+ * DESIGN.md step 4: a request whose query carries a credential ({@link QueryTokens}) is rejected
  * with 400 {@code token_in_query} naming the parameter, or has the parameter stripped before it
  * goes on, so that no token reaches the upstream's URL and from there its access log.
  *
- * <p>A refusal takes the request's place as a {@link RejectedRequest}, and the rest of what the
- * connection sends is dropped, as the framing guard does. Sits after the allow-list, before
- * {@code 100-continue} is answered, so a refused upload is never invited. Per connection.
+ * <p>Sits after the allow-list; forwarding answers a rejected request before inviting its body
+ * with {@code 100 Continue}. Stateless and shared.
  */
+@Sharable
 public final class QueryTokenHandler extends ChannelInboundHandlerAdapter {
 
     private final QueryTokens tokens;
     private final OnQueryToken action;
-    private boolean rejected;
 
     public QueryTokenHandler(QueryTokens tokens, OnQueryToken action) {
         this.tokens = tokens;
@@ -28,21 +28,14 @@ public final class QueryTokenHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (rejected) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
-        if (msg instanceof HttpRequest request) {
-            String uri = request.uri();
+        if (msg instanceof HttpExchange exchange && !exchange.isRejected()) {
+            HttpRequest request = exchange.request();
             if (action == OnQueryToken.STRIP) {
-                request.setUri(tokens.strip(uri));
+                request.setUri(tokens.strip(request.uri()));
             } else {
-                String parameter = tokens.find(uri);
+                String parameter = tokens.find(request.uri());
                 if (parameter != null) {
-                    rejected = true;
-                    ReferenceCountUtil.release(msg);
-                    ctx.fireChannelRead(new RejectedRequest(ErrorCode.TOKEN_IN_QUERY, parameter));
-                    return;
+                    exchange.reject(ErrorCode.TOKEN_IN_QUERY, parameter);
                 }
             }
         }

@@ -1,19 +1,16 @@
 package dev.portcullis.core.http;
 
+import dev.portcullis.core.exchange.HttpExchange;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.DecoderResultProvider;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -28,8 +25,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
@@ -54,11 +51,13 @@ import static java.util.Objects.requireNonNull;
  * Both failures, like the decoder's own, travel as a request with a failed {@code DecoderResult}
  * to {@link FramingGuardHandler}, which answers and closes.
  *
- * <p>Kept from {@code HttpServerCodec}: the request methods awaiting a response, so that the
- * response to HEAD has no body (RFC 9110 §9.3.2) and a 2xx to CONNECT loses its framing headers
- * (§9.3.6); interim 1xx responses answer no request and take no method off the queue (§15.2); at
- * most {@value #MAX_PIPELINED_REQUESTS} requests may await their responses (one more fails with
- * a 400 behind them).
+ * <p>What the framing contract relies on is pinned here rather than left to Netty's defaults and
+ * system properties: strict line parsing (no bare LF), RFC 9112 Transfer-Encoding rules, no
+ * duplicate Content-Length, validated header names. Content-Length next to Transfer-Encoding is
+ * left on the request (not repaired) so that {@link FramingGuardHandler} refuses it.
+ *
+ * <p>The encoder asks forwarding which exchange a response answers, so that the response to HEAD
+ * has no body (RFC 9110 §9.3.2) whatever its framing headers say.
  *
  * <p>First after TLS; {@link #pendingBytes()} counts what it holds. Per connection, confined to
  * its event loop.
@@ -66,42 +65,38 @@ import static java.util.Objects.requireNonNull;
 public final class StrictHttpServerCodec
         extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
 
-    /** Requests that may await their responses, as in Netty's codec. */
-    static final int MAX_PIPELINED_REQUESTS = 128;
     /** How soon a deadline that passed while reading was paused is looked at again, at most. */
     static final Duration PAUSED_RECHECK = Duration.ofSeconds(1);
 
-    /** What the encoder must know about the request a response answers. */
-    private enum Answering { HEAD, CONNECT, OTHER }
-
     private final StrictRequestDecoder decoder;
-    /** One entry per request awaiting its response, oldest first. */
-    private final ArrayDeque<Answering> awaiting = new ArrayDeque<>(4);
-    /** Set by the decoder's legacy CL+TE handling: the connection closes after the next response. */
-    private boolean closeAfterResponse;
+    private final Supplier<HttpExchange> answering;
 
-    /** @param requestHeaderTimeout {@code limits.request_header_timeout} */
-    public StrictHttpServerCodec(HttpDecoderConfig config, Duration requestHeaderTimeout) {
+    /**
+     * @param config               limits of the head; the strictness rules are set on it here
+     * @param requestHeaderTimeout {@code limits.request_header_timeout}
+     * @param answering            the exchange whose response is being written, or null
+     */
+    public StrictHttpServerCodec(HttpDecoderConfig config, Duration requestHeaderTimeout,
+                                 Supplier<HttpExchange> answering) {
         requireNonNull(requestHeaderTimeout, "requestHeaderTimeout");
         if (requestHeaderTimeout.isNegative() || requestHeaderTimeout.isZero()) {
             throw new IllegalArgumentException("requestHeaderTimeout: " + requestHeaderTimeout);
         }
-        decoder = new StrictRequestDecoder(requireNonNull(config, "config"), requestHeaderTimeout);
+        this.answering = requireNonNull(answering, "answering");
+        decoder = new StrictRequestDecoder(strict(requireNonNull(config, "config")), requestHeaderTimeout);
         init(decoder, new ServerResponseEncoder());
+    }
+
+    private static HttpDecoderConfig strict(HttpDecoderConfig config) {
+        return config.setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(false)
+                .setValidateHeaders(true);
     }
 
     /** Bytes received but not yet decoded (the decoder's cumulation). Event loop only. */
     public int pendingBytes() {
         return decoder.pendingBytes();
-    }
-
-    private boolean enqueue(HttpMethod method, boolean always) {
-        if (!always && awaiting.size() >= MAX_PIPELINED_REQUESTS) {
-            return false;
-        }
-        awaiting.add(HttpMethod.HEAD.equals(method) ? Answering.HEAD
-                : HttpMethod.CONNECT.equals(method) ? Answering.CONNECT : Answering.OTHER);
-        return true;
     }
 
     /** Netty's stand-in for a request that could not be read; the access log recognises it. */
@@ -195,10 +190,9 @@ public final class StrictHttpServerCodec
             super.decodeLast(ctx, in, out);
         }
 
+        /** Netty would drop Content-Length and go on; the framing guard refuses the pair instead. */
         @Override
         protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-            super.handleTransferEncodingChunkedWithContentLength(message);
-            closeAfterResponse = true;
         }
 
         /** Looks at what one {@code super.decode} call consumed ({@code [from, readerIndex)}) and emitted. */
@@ -212,9 +206,6 @@ public final class StrictHttpServerCodec
                 }
                 if (msg instanceof DecoderResultProvider p && p.decoderResult().isFailure()) {
                     // the decoder's own verdict (it discards the rest itself); 400/414/431 downstream
-                    if (request != null) {
-                        enqueue(request.method(), true);
-                    }
                     stop();
                     return;
                 }
@@ -229,11 +220,6 @@ public final class StrictHttpServerCodec
                 return;
             }
             if (request != null) {
-                if (!enqueue(request.method(), false)) {
-                    fail(in, out, first, request, new TooLongFrameException(
-                            "more than " + MAX_PIPELINED_REQUESTS + " pipelined requests await a response"));
-                    return;
-                }
                 headDone();
                 inBody = true;
                 if (!last && HttpUtil.isTransferEncodingChunked(request)) {
@@ -261,7 +247,6 @@ public final class StrictHttpServerCodec
                     ReferenceCountUtil.release(out.remove(i));
                 }
             }
-            enqueue(request.method(), true);
             in.skipBytes(in.readableBytes());
             stop();
         }
@@ -319,9 +304,7 @@ public final class StrictHttpServerCodec
             stop();
             ByteBuf held = internalBuffer();
             held.skipBytes(held.readableBytes());
-            FullHttpRequest timedOut = failedRequest(new RequestHeaderTimeoutException(headerTimeout));
-            enqueue(timedOut.method(), true);
-            ctx.fireChannelRead(timedOut);
+            ctx.fireChannelRead(failedRequest(new RequestHeaderTimeoutException(headerTimeout)));
             ctx.fireChannelReadComplete();
         }
 
@@ -336,37 +319,15 @@ public final class StrictHttpServerCodec
     /** {@link HttpResponseEncoder} that knows which request each response answers. */
     private final class ServerResponseEncoder extends HttpResponseEncoder {
 
-        private Answering answering = Answering.OTHER;
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-            if (closeAfterResponse && msg instanceof LastHttpContent) {
-                closeAfterResponse = false;
-                promise = promise.unvoid().addListener(ChannelFutureListener.CLOSE);
-            }
-            super.write(ctx, msg, promise);
-        }
-
-        /** Called once per response head: takes the request it answers off the queue, unless it is a 1xx. */
         @Override
         protected boolean isContentAlwaysEmpty(HttpResponse response) {
-            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-                return super.isContentAlwaysEmpty(response);
+            if (response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+                HttpExchange exchange = answering.get();
+                if (exchange != null && exchange.isHead()) {
+                    return true;
+                }
             }
-            Answering next = awaiting.poll();
-            answering = next == null ? Answering.OTHER : next;
-            return answering == Answering.HEAD || super.isContentAlwaysEmpty(response);
-        }
-
-        @Override
-        protected void sanitizeHeadersBeforeEncode(HttpResponse response, boolean isAlwaysEmpty) {
-            if (!isAlwaysEmpty && answering == Answering.CONNECT
-                    && response.status().codeClass() == HttpStatusClass.SUCCESS) {
-                // a 2xx to CONNECT starts a tunnel: no body framing (RFC 9110 §9.3.6)
-                response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-                return;
-            }
-            super.sanitizeHeadersBeforeEncode(response, isAlwaysEmpty);
+            return super.isContentAlwaysEmpty(response);
         }
     }
 }

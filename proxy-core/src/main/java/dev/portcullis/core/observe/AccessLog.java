@@ -1,6 +1,9 @@
 package dev.portcullis.core.observe;
 
+import dev.portcullis.core.connection.ConnectionContext;
+import dev.portcullis.core.exchange.HttpExchange;
 import dev.portcullis.core.http.Redactor;
+import dev.portcullis.core.tls.ClientIdentity;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.logging.log4j.message.MapMessage;
@@ -22,25 +25,28 @@ public final class AccessLog {
         this.redactor = redactor;
     }
 
-    void write(ExchangeRecorder.Connection connection, ExchangeRecorder.Entry entry, long endNanos) {
+    void write(ConnectionContext connection, HttpExchange exchange, long endNanos) {
         if (!LOG.isInfoEnabled()) {
             return;
         }
+        ClientIdentity identity = connection.identity();
+        boolean verified = identity.verified();
         MapMessage<?, Object> line = new MapMessage<>(16);
         // with(String, Object) throughout: the String overload refuses null, and null is a value here
-        line.with("remote", (Object) connection.remote)
-                .with("method", (Object) entry.method)
-                .with("path", (Object) redactor.uri(entry.uri))
-                .with("status", (Object) entry.status)
-                .with("duration_ms", (Object) millis(endNanos - entry.startNanos))
-                .with("upstream_ms", entry.upstreamNanos < 0 ? null : (Object) millis(entry.upstreamNanos))
-                .with("bytes_in", (Object) entry.bytesIn)
-                .with("bytes_out", (Object) entry.bytesOut)
-                .with("subject", (Object) connection.subject)
-                .with("fingerprint", (Object) connection.fingerprint)
-                .with("tls_protocol", (Object) connection.protocol)
-                .with("resumed", (Object) connection.resumed)
-                .with("error", entry.error == null ? null : (Object) entry.error.code());
+        line.with("remote", (Object) connection.remote())
+                .with("method", (Object) exchange.method())
+                .with("path", (Object) redactor.uri(exchange.uri()))
+                .with("status", (Object) exchange.status())
+                .with("duration_ms", (Object) millis(endNanos - exchange.startNanos()))
+                .with("upstream_ms", exchange.upstreamNanos() < 0 ? null : (Object) millis(exchange.upstreamNanos()))
+                .with("bytes_in", (Object) exchange.bytesIn())
+                .with("bytes_out", (Object) exchange.bytesOut())
+                .with("subject", verified ? (Object) identity.subject() : null)
+                .with("fingerprint", verified ? (Object) identity.fingerprint() : null)
+                .with("tls_protocol", (Object) connection.tls().protocol())
+                .with("resumed", (Object) connection.tls().resumed())
+                .with("error", exchange.error() == null ? null : (Object) exchange.error().code())
+                .with("protocol", (Object) exchange.version().text());
         LOG.info(line);
     }
 

@@ -1,7 +1,6 @@
 /**
- * Observing exchanges: a handler that records each request and its response as they pass, for
- * the request metrics, the connection's request count and the access log (DESIGN.md "Access
- * log"), which is written through Log4j's logger {@code access}, whose appenders the application
- * configures.
+ * Observing exchanges: each finished exchange counted for the request metrics and written to the
+ * access log (DESIGN.md "Access log") through Log4j's logger {@code access}, whose appenders the
+ * application configures.
  */
 package dev.portcullis.core.observe;

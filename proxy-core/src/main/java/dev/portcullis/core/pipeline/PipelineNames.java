@@ -1,36 +1,44 @@
 package dev.portcullis.core.pipeline;
 
+import dev.portcullis.core.connection.LingeringCloseHandler;
+
 /**
- * Names of the client connection's handlers, in pipeline order:
+ * Names of the client connection's handlers, in pipeline order.
+ *
+ * <p>Connection stages, on the socket from accept to close:
  * <ol>
- *   <li>{@link #METER}: registers the connection, counts its bytes, enforces {@code max_connection_buffer}</li>
+ *   <li>{@link #METER}: counts the connection's bytes, enforces {@code max_connection_buffer}</li>
  *   <li>{@link #TLS}: terminates TLS, verifies the client chain</li>
- *   <li>{@link #HANDSHAKE}: computes the client identity once (removed after the handshake)</li>
+ *   <li>{@link #LINGERING_CLOSE}: only while closing after an early answer: discards what the client still sends</li>
+ *   <li>{@link #HANDSHAKE}: builds the connection context once and installs the protocol stages (removed after the handshake)</li>
+ * </ol>
+ * HTTP/1.1 stages, installed once the client is verified:
+ * <ol>
  *   <li>{@link #HTTP_CODEC}: strict HTTP/1.1 decoding within the header and line limits (obs-fold refused, request header timeout)</li>
- *   <li>{@link #RECORDER}: records each exchange for the request metrics and the access log</li>
- *   <li>{@link #KEEP_ALIVE}: Connection: close / keep-alive bookkeeping</li>
  *   <li>{@link #IDLE}: notices a connection idle for {@code limits.idle_timeout} (forwarding closes it)</li>
+ * </ol>
+ * Exchange stages, the same for every protocol ({@link ExchangeStages}):
+ * <ol>
+ *   <li>{@link #EXCHANGE_START}: turns each request head into the exchange object carried on</li>
  *   <li>{@link #FRAMING_GUARD}: strict framing and size limits</li>
  *   <li>{@link #ALLOW_LIST}: 403 for clients {@code identity.allow} does not admit</li>
  *   <li>{@link #QUERY_TOKENS}: 400 or strip for credentials in the query (absent when none are configured)</li>
- *   <li>{@link #EXPECT_CONTINUE}: answers {@code Expect: 100-continue} itself</li>
- *   <li>{@link #IDENTITY_HEADERS}: strips spoofable headers, sets identity and forwarding headers</li>
- *   <li>{@link #FORWARDING}: streams the exchange to the pooled upstream connection</li>
+ *   <li>{@link #IDENTITY_HEADERS}: strips spoofable headers and trailers, sets identity and forwarding headers</li>
+ *   <li>{@link #FORWARDING}: answers each exchange in order, streaming it to a pooled upstream connection</li>
  * </ol>
  */
 public final class PipelineNames {
 
     public static final String METER = "meter";
     public static final String TLS = "tls";
+    public static final String LINGERING_CLOSE = LingeringCloseHandler.NAME;
     public static final String HANDSHAKE = "handshake";
     public static final String HTTP_CODEC = "http-codec";
-    public static final String RECORDER = "recorder";
-    public static final String KEEP_ALIVE = "keep-alive";
     public static final String IDLE = "idle";
+    public static final String EXCHANGE_START = "exchange-start";
     public static final String FRAMING_GUARD = "framing-guard";
     public static final String ALLOW_LIST = "allow-list";
     public static final String QUERY_TOKENS = "query-tokens";
-    public static final String EXPECT_CONTINUE = "expect-continue";
     public static final String IDENTITY_HEADERS = "identity-headers";
     public static final String FORWARDING = "forwarding";
 

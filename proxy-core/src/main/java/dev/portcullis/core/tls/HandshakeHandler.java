@@ -1,26 +1,35 @@
 package dev.portcullis.core.tls;
 
+import dev.portcullis.core.connection.ConnectionContext;
+import dev.portcullis.core.connection.ConnectionStats;
 import dev.portcullis.core.metrics.ProxyMetrics;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.internal.tcnative.SSL;
-import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import java.security.cert.Certificate;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
- * Turns the end of the TLS handshake into the connection's {@link ClientIdentity} and
- * {@link ConnectionTls}, computed once and kept in channel attributes where per-request handlers
- * read them; or, when the handshake failed, into one count and one rate-limited log line with
- * its {@link HandshakeFailure reason}.
+ * Turns the end of the TLS handshake into the connection's {@link ConnectionContext} (the
+ * {@link ClientIdentity}, the {@link ConnectionTls} facts and the allow-list decision, computed
+ * once) and hands it to the protocol stages it then installs; or, when the handshake failed,
+ * into one count and one rate-limited log line with its {@link HandshakeFailure reason}. No
+ * HTTP handler exists on the connection before the handshake has succeeded.
  *
  * <p>A resumed session skips the chain verifier, so its chain is checked here against the
  * current generation's CRLs; a revoked one is closed before its first request and counted as a
@@ -31,25 +40,50 @@ import java.security.cert.X509Certificate;
  */
 public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
-    /** The verified identity of the peer; set before the first request is read. */
-    public static final AttributeKey<ClientIdentity> IDENTITY = AttributeKey.valueOf("portcullis.identity");
-    /** Protocol, cipher, resumption and the allow-list decision; set with {@link #IDENTITY}. */
-    public static final AttributeKey<ConnectionTls> TLS = AttributeKey.valueOf("portcullis.tls");
-
     private final ServerTls tls;
     private final HandshakeFailureLog failureLog;
     private final ProxyMetrics metrics;
+    private final ConnectionStats stats;
+    private final BiConsumer<ChannelPipeline, ConnectionContext> protocolStages;
+    /** Decrypted bytes that arrived before the completion event (none are expected). */
+    private final List<Object> early = new ArrayList<>(0);
     private long startNanos;
 
-    public HandshakeHandler(ServerTls tls, HandshakeFailureLog failureLog, ProxyMetrics metrics) {
+    /** @param protocolStages installs the handlers that carry exchanges, once the client is verified */
+    public HandshakeHandler(ServerTls tls, HandshakeFailureLog failureLog, ProxyMetrics metrics, ConnectionStats stats,
+                            BiConsumer<ChannelPipeline, ConnectionContext> protocolStages) {
         this.tls = tls;
         this.failureLog = failureLog;
         this.metrics = metrics;
+        this.stats = stats;
+        this.protocolStages = protocolStages;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         startNanos = System.nanoTime();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        early.add(msg);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        for (Object msg : early) {
+            ctx.fireChannelRead(msg);
+        }
+        early.clear();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        for (Object msg : early) {
+            ReferenceCountUtil.release(msg);
+        }
+        early.clear();
+        ctx.fireChannelInactive();
     }
 
     @Override
@@ -82,13 +116,19 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             }
         }
         ClientIdentity identity = chain == null ? ClientIdentity.none() : ClientIdentity.verified(chain[0], tls.serverUriSan());
-        ctx.channel().attr(IDENTITY).set(identity);
-        ctx.channel().attr(TLS).set(new ConnectionTls(session.getProtocol(), session.getCipherSuite(), resumed,
-                tls.admits(identity)));
+        ConnectionTls facts = new ConnectionTls(session.getProtocol(), session.getCipherSuite(), resumed,
+                tls.admits(identity));
+        ConnectionContext context = new ConnectionContext(identity, facts, clientIp(ctx.channel().remoteAddress()), stats);
+        stats.verified(context);
         metrics.handshakeSucceeded(System.nanoTime() - startNanos, resumed);
+        protocolStages.accept(ctx.pipeline(), context);
         ctx.pipeline().remove(this);
     }
 
+    private static String clientIp(SocketAddress address) {
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(address);
+    }
     private static X509Certificate[] peerChain(SSLSession session) {
         Certificate[] peer;
         try {

@@ -2,7 +2,7 @@ package dev.portcullis.core.upstream;
 
 import io.netty.handler.codec.http.HttpObject;
 
-/** What an upstream connection tells the exchange it currently serves. Called on its event loop. */
+/** What an upstream connection's {@link ForwardingBackendHandler} tells the exchange it serves. Called on its event loop. */
 interface UpstreamListener {
 
     void onResponse(HttpObject msg);

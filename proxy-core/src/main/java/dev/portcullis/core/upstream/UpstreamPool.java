@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Confined to its event loop: every method must be called on it.
  */
-public final class UpstreamPool {
+public final class UpstreamPool implements UpstreamConnections {
 
     private static final AttributeKey<Long> IDLE_SINCE = AttributeKey.valueOf("portcullis.upstream.idle-since");
 
@@ -51,8 +51,8 @@ public final class UpstreamPool {
         loop.scheduleWithFixedDelay(this::closeExpired, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** A connected upstream channel, lent until {@link #release}. */
-    Future<Channel> acquire() {
+    @Override
+    public Future<Channel> acquire() {
         Promise<Channel> promise = loop.newPromise();
         Channel channel = pollIdle();
         if (channel != null) {
@@ -65,11 +65,9 @@ public final class UpstreamPool {
         return promise;
     }
 
-    /**
-     * Returns a lent channel. A channel that is not reusable (the exchange did not end cleanly, or
-     * the upstream asked to close) is closed; its slot goes to a waiter.
-     */
-    void release(Channel channel, boolean reusable) {
+    /** A channel that is not reusable is closed; its slot goes to a waiter. */
+    @Override
+    public void release(Channel channel, boolean reusable) {
         if (!reusable || !channel.isActive()) {
             channel.close();
             return;
@@ -114,8 +112,8 @@ public final class UpstreamPool {
         }
     }
 
-    /** A parked connection lent at once, or null: the common case, which needs no promise. */
-    Channel pollIdle() {
+    @Override
+    public Channel pollIdle() {
         try {
             for (Channel channel; (channel = idle.pollLast()) != null; ) {
                 if (channel.isActive()) {

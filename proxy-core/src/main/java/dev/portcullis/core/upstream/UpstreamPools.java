@@ -19,8 +19,8 @@ import java.util.Map;
 /**
  * One {@link UpstreamPool} per event loop of the proxy, built once at start. The upstream
  * connection's pipeline is assembled here: HTTP/1.1 client codec, then the
- * {@link UpstreamHandler} that hands responses to the exchange (the pool closes idle ones). The
- * upstream host name is resolved off the event loops ({@link OffLoopResolverGroup}).
+ * {@link ForwardingBackendHandler} that hands responses to the exchange (the pool closes idle ones).
+ * The upstream host name is resolved off the event loops ({@link OffLoopResolverGroup}).
  */
 public final class UpstreamPools {
 
@@ -57,7 +57,7 @@ public final class UpstreamPools {
                                     new HttpClientCodec(new HttpDecoderConfig()
                                             .setMaxInitialLineLength(MAX_RESPONSE_LINE_BYTES)
                                             .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES), false, false),
-                                    new UpstreamHandler());
+                                    new ForwardingBackendHandler());
                         }
                     });
             byLoop.put(loop, new UpstreamPool(bootstrap, loop, perLoop, config.connectTimeout().toMillis(), idleMillis));

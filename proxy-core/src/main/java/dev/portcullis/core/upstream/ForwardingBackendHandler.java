@@ -6,13 +6,15 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The last handler of an upstream connection: hands the response to the exchange the connection
- * is lent to. An idle pooled connection has no exchange; anything it receives then is unsolicited
- * (a stray or garbage response) and the connection is closed rather than returned to service.
+ * The last handler of an upstream connection, the backend half of forwarding: hands what the
+ * upstream sends to the {@link UpstreamExchange} the connection is lent to, which relays it to
+ * the client's {@link ForwardingFrontendHandler}. An idle pooled connection has no exchange;
+ * anything it receives then is unsolicited (a stray or garbage response) and the connection is
+ * closed rather than returned to service.
  *
  * <p>One per upstream connection, confined to its event loop.
  */
-final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+final class ForwardingBackendHandler extends ChannelInboundHandlerAdapter {
 
     private UpstreamListener listener;
     private boolean used;

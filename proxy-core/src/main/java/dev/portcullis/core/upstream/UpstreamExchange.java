@@ -1,13 +1,10 @@
 package dev.portcullis.core.upstream;
 
-import dev.portcullis.core.observe.ExchangeTrace;
+import dev.portcullis.core.exchange.HttpExchange;
 import dev.portcullis.core.http.ErrorCode;
 import dev.portcullis.core.metrics.UpstreamError;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -22,27 +19,29 @@ import io.netty.util.concurrent.Future;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
+import java.net.SocketAddress;
+
 /**
- * One request and its response between a client connection and a pooled upstream connection.
- * Streams both ways without aggregation; backpressure is explicit: the client is not read while
- * the upstream cannot take more, and the upstream is not read while the client cannot.
- *
- * <p>Failure before the response head has been sent is answered with 502 or 504; after that the
- * client connection is closed, since a half-sent response cannot be replaced.
+ * The backend half of one exchange: gets a pooled upstream connection, sends the request as
+ * HTTP/1.1 and hands the response to the frontend's {@link ResponseReceiver}. It gates the
+ * upstream's reads (the frontend tells it when the client can take no more) and owns what only
+ * the upstream side knows: a stale pooled connection is retried once for a safe request without
+ * a body, {@code upstream.response_timeout} runs from the end of the request to the response
+ * head, and the connection goes back to the pool only after a clean, keep-alive exchange.
  *
  * <p>Lives on the client connection's event loop, which the upstream connection shares.
  */
-final class Exchange implements UpstreamListener {
+final class UpstreamExchange implements UpstreamListener {
 
-    private static final Logger LOG = LogManager.getLogger(Exchange.class);
+    private static final Logger LOG = LogManager.getLogger(UpstreamExchange.class);
 
-    private final ForwardingHandler frontend;
-    private final ChannelHandlerContext client;
-    private final UpstreamPool pool;
+    private final ResponseReceiver receiver;
+    private final UpstreamConnections pool;
+    private final HttpExchange exchange;
     private final HttpRequest request;
     private final ExchangeSettings settings;
-    private final ExchangeTrace trace;
-    private final ResponseDeadline deadline;
+    private final LazyDeadline responseDeadline;
+    private final SocketAddress client;
     private final long startNanos = System.nanoTime();
     private Channel upstream;
     private boolean requestComplete;
@@ -54,18 +53,17 @@ final class Exchange implements UpstreamListener {
     private boolean bodySent;
     private boolean retried;
     private boolean done;
-    /** The response head said {@code Connection: close}. */
-    private boolean closesConnection;
 
-    Exchange(ForwardingHandler frontend, ChannelHandlerContext client, UpstreamPool pool, HttpRequest request,
-             ExchangeSettings settings, ExchangeTrace trace, ResponseDeadline deadline) {
-        this.frontend = frontend;
-        this.client = client;
+    /** @param responseDeadline the connection's {@code upstream.response_timeout}, which calls {@link #onResponseTimeout} */
+    UpstreamExchange(ResponseReceiver receiver, UpstreamConnections pool, HttpExchange exchange,
+                     ExchangeSettings settings, LazyDeadline responseDeadline, SocketAddress client) {
+        this.receiver = receiver;
         this.pool = pool;
-        this.request = request;
+        this.exchange = exchange;
+        this.request = exchange.request();
         this.settings = settings;
-        this.trace = trace;
-        this.deadline = deadline;
+        this.responseDeadline = responseDeadline;
+        this.client = client;
     }
 
     void start() {
@@ -89,7 +87,7 @@ final class Exchange implements UpstreamListener {
 
     private void onAcquired(Channel channel) {
         upstream = channel;
-        reusedConnection = upstream.pipeline().get(UpstreamHandler.class).attach(this);
+        reusedConnection = upstream.pipeline().get(ForwardingBackendHandler.class).attach(this);
         // The upstream hop is always HTTP/1.1 keep-alive, whatever the client spoke.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (LOG.isDebugEnabled()) {
@@ -102,10 +100,10 @@ final class Exchange implements UpstreamListener {
         if (requestComplete) {
             // a retry of a request without a body: its end was already taken from the client
             requestComplete = false;
-            writeBody(LastHttpContent.EMPTY_LAST_CONTENT);
-            flushRequest();
+            send(LastHttpContent.EMPTY_LAST_CONTENT);
+            flush();
         }
-        frontend.drain();
+        receiver.upstreamReady();
     }
 
     /** True while the upstream connection is ready and the request body is still coming. */
@@ -118,32 +116,36 @@ final class Exchange implements UpstreamListener {
         return upstream;
     }
 
-    boolean upstreamWritable() {
+    boolean writable() {
         return upstream == null || upstream.isWritable();
     }
 
-    void writeBody(HttpContent content) {
+    /** A part of the request body; only while {@link #acceptsBody()}. */
+    void send(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
-        bodySent |= content.content().isReadable()
-                || (last && !((LastHttpContent) content).trailingHeaders().isEmpty());
+        bodySent |= content.content().isReadable();
         upstream.write(content, upstream.voidPromise());
+        if (done) {
+            return; // the write failed at once and ended the exchange
+        }
         requestNeedsFlush = true;
         if (last) {
             requestComplete = true;
             if (!responseStarted) {
-                deadline.arm(this);
+                responseDeadline.arm();
             }
         }
     }
 
-    void flushRequest() {
+    void flush() {
         if (requestNeedsFlush && upstream != null) {
             requestNeedsFlush = false;
             upstream.flush();
         }
     }
 
-    void onClientWritabilityChanged(boolean writable) {
+    /** The backend gates its own reads: none while the client cannot take more. */
+    void clientWritabilityChanged(boolean writable) {
         if (upstream != null && !done) {
             upstream.config().setAutoRead(writable);
         }
@@ -151,7 +153,7 @@ final class Exchange implements UpstreamListener {
 
     @Override
     public void onUpstreamWritabilityChanged() {
-        frontend.updateReading();
+        receiver.upstreamWritabilityChanged();
     }
 
     @Override
@@ -160,15 +162,13 @@ final class Exchange implements UpstreamListener {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof HttpResponse response) {
-            if (!onResponseHead(response)) {
-                ReferenceCountUtil.release(msg);
-                if (!done && !skippingInterim) {
-                    upstreamKeepAlive = false;
-                    failUpstream(ErrorCode.UPSTREAM_UNAVAILABLE, UpstreamError.RESET, "malformed or unexpected response head");
-                }
-                return;
+        if (msg instanceof HttpResponse response && !acceptHead(response)) {
+            ReferenceCountUtil.release(msg);
+            if (!done && !skippingInterim) {
+                upstreamKeepAlive = false;
+                failUpstream(ErrorCode.UPSTREAM_UNAVAILABLE, UpstreamError.RESET, "malformed or unexpected response head");
             }
+            return;
         }
         if (msg instanceof HttpContent content) {
             if (skippingInterim) {
@@ -176,52 +176,42 @@ final class Exchange implements UpstreamListener {
                 content.release();
                 return;
             }
-            client.write(content);
             if (content instanceof LastHttpContent) {
-                client.flush();
                 finish();
-            } else if (!client.channel().isWritable()) {
-                // Netty tells of the lost writability only after this read batch, which may be
-                // many reads long; stop the batch now so the client's buffer stays near its mark.
-                upstream.config().setAutoRead(false);
             }
+            receiver.responseContent(content);
         }
     }
 
-    /** @return whether the head was written to the client */
-    private boolean onResponseHead(HttpResponse response) {
+    /** @return whether the head goes on to the client */
+    private boolean acceptHead(HttpResponse response) {
         HttpResponseStatus status = response.status();
         // Netty accepts any integer; RFC 9110 §15 allows three digits from 100 to 599
         if (response.decoderResult().isFailure() || status.code() < 100 || status.code() > 599) {
             return false;
         }
         if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
-            // 100 Continue was already answered by the proxy itself; 101 cannot happen since
-            // Upgrade is never forwarded. Drop interim responses and wait for the final one.
+            // 100 Continue was answered by the proxy itself; 101 cannot happen since Upgrade is
+            // never forwarded. Drop interim responses and wait for the final one.
             skippingInterim = status.code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code();
             return false;
         }
-        deadline.disarm(this);
-        trace.upstreamTime(System.nanoTime() - startNanos);
+        responseDeadline.disarm();
+        exchange.upstreamTime(System.nanoTime() - startNanos);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         if (LOG.isDebugEnabled()) {
             LOG.debug("upstream answered {} to {} {}; headers: {}", status.code(), request.method(),
                     settings.redactor().uri(request.uri()), settings.redactor().headers(response.headers()));
         }
-        settings.responseHeaders().apply(response.headers());
-        if (frontend.lastExchange()) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            closesConnection = true;
-        }
         responseStarted = true;
-        client.write(response);
+        receiver.responseHead(response);
         return true;
     }
 
     @Override
     public void onResponseReadComplete() {
         if (!done) {
-            client.flush();
+            receiver.responseReadComplete();
         }
     }
 
@@ -232,7 +222,7 @@ final class Exchange implements UpstreamListener {
         }
         if (canRetry()) {
             retried = true;
-            deadline.disarm(this);
+            responseDeadline.disarm();
             releaseUpstream(false);
             start();
             return;
@@ -266,20 +256,16 @@ final class Exchange implements UpstreamListener {
                 || method == HttpMethod.PUT || method == HttpMethod.DELETE || method == HttpMethod.TRACE;
     }
 
-    /** The client's body broke a rule mid-stream (too large, bad chunk): the upstream copy is void. */
-    void failRequest(ErrorCode error) {
-        upstreamKeepAlive = false;
-        requestComplete = false;
-        fail(error);
-    }
-
-    /** The client connection is gone. */
+    /**
+     * The frontend gave up on the exchange (the client left, stalled, or its body was refused):
+     * the upstream copy is void and its connection is not reused.
+     */
     void abort() {
         if (done) {
             return;
         }
         done = true;
-        deadline.disarm(this);
+        responseDeadline.disarm();
         if (upstream != null) {
             releaseUpstream(false);
         }
@@ -287,11 +273,8 @@ final class Exchange implements UpstreamListener {
 
     private void finish() {
         done = true;
-        deadline.disarm(this);
+        responseDeadline.disarm();
         releaseUpstream(requestComplete && upstreamKeepAlive);
-        // A response that ended before the request body did leaves unread body bytes on the
-        // client connection: they cannot be told apart from a next request, so close.
-        frontend.exchangeDone(this, !requestComplete || closesConnection);
     }
 
     private static String describe(Throwable cause) {
@@ -300,33 +283,22 @@ final class Exchange implements UpstreamListener {
 
     private void failUpstream(ErrorCode error, UpstreamError reason, String what) {
         settings.metrics().upstreamError(reason);
-        settings.failures().record(error, what, request, client.channel().remoteAddress(), System.nanoTime() - startNanos);
-        fail(error);
-    }
-
-    private void fail(ErrorCode error) {
+        settings.failures().record(error, what, request, client, System.nanoTime() - startNanos);
         done = true;
-        deadline.disarm(this);
+        responseDeadline.disarm();
         if (upstream != null) {
             releaseUpstream(false);
         }
-        long upstreamNanos = System.nanoTime() - startNanos;
-        if (responseStarted) {
-            trace.error(error);
-            frontend.exchangeDone(this, true);
-            return;
+        if (!responseStarted) {
+            exchange.upstreamTime(System.nanoTime() - startNanos);
         }
-        trace.upstreamTime(upstreamNanos);
-        boolean bodyConsumed = requestComplete || frontend.discardQueuedBody();
-        boolean close = !bodyConsumed || error.status().code() < 500;
-        frontend.respondWithError(error, close);
-        frontend.exchangeDone(this, close);
+        receiver.responseFailed(error, reason, what);
     }
 
     private void releaseUpstream(boolean reusable) {
         Channel channel = upstream;
         upstream = null;
-        channel.pipeline().get(UpstreamHandler.class).detach();
+        channel.pipeline().get(ForwardingBackendHandler.class).detach();
         channel.config().setAutoRead(true);
         pool.release(channel, reusable);
     }

@@ -1,0 +1,49 @@
+package dev.portcullis.core.exchange;
+
+import dev.portcullis.core.connection.ConnectionStats;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * The first exchange stage: turns each decoded request head into an {@link HttpExchange} that
+ * travels on in its place, and counts its body as the client sent it (the access log's
+ * {@code bytes_in}, before any rule refuses or rewrites it). Everything else passes unchanged.
+ *
+ * <p>Sits right after the protocol's codec, before the request rules. Per channel (it knows the
+ * exchange whose body is arriving), confined to its event loop.
+ */
+public final class ExchangeStartHandler extends ChannelInboundHandlerAdapter {
+
+    private final ConnectionStats stats;
+    private HttpExchange reading;
+
+    public ExchangeStartHandler(ConnectionStats stats) {
+        this.stats = stats;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            reading = new HttpExchange(request, System.nanoTime());
+            stats.requestStarted();
+            if (msg instanceof FullHttpRequest whole) {
+                // only the decoder's stand-ins for unreadable requests arrive whole; their body is empty
+                whole.release();
+                reading.requestCompleted();
+            }
+            ctx.fireChannelRead(reading);
+            return;
+        }
+        if (msg instanceof HttpContent content && reading != null) {
+            reading.read(content.content().readableBytes());
+            if (content instanceof LastHttpContent) {
+                reading.requestCompleted();
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+}
