@@ -2,7 +2,6 @@ package dev.portcullis.core;
 
 import dev.portcullis.testing.ProxyExtension;
 import dev.portcullis.testing.RawResponse;
-import dev.portcullis.testing.RecordingUpstream;
 import dev.portcullis.testing.TlsTestClient;
 import dev.portcullis.testing.UpstreamBehaviour;
 import org.junit.jupiter.api.Test;
@@ -108,38 +107,6 @@ class UpstreamExchangeTest {
 
         assertThat(response.status()).isEqualTo(504);
         assertThat(response.bodyText()).contains("\"error\":\"upstream_timeout\"");
-    }
-
-    @Test
-    void responseTimeoutRunsFromEachRequestOfAKeepAliveConnection() throws Exception {
-        proxy.upstream().route(head -> switch (head.uri()) {
-            case "/in-time" -> UpstreamBehaviour.delay(Duration.ofMillis(350), UpstreamBehaviour.ok());
-            case "/never" -> UpstreamBehaviour.delay(Duration.ofSeconds(3), UpstreamBehaviour.ok());
-            default -> UpstreamBehaviour.ok();
-        });
-        try (TlsTestClient client = proxy.client()) {
-            assertThat(client.get("/").status()).isEqualTo(200);
-            Thread.sleep(300);
-            assertThat(client.get("/in-time").status())
-                    .as("350 ms after its own request, though 650 ms after the first one's")
-                    .isEqualTo(200);
-            long start = System.nanoTime();
-            assertThat(client.get("/never").status()).isEqualTo(504);
-            assertThat(Duration.ofNanos(System.nanoTime() - start))
-                    .isGreaterThanOrEqualTo(Duration.ofMillis(450))
-                    .isLessThan(Duration.ofMillis(2500));
-        }
-    }
-
-    @Test
-    void upstreamClosingAnIdlePooledConnectionDoesNotFailTheNextRequest() throws Exception {
-        RecordingUpstream upstream = proxy.upstream();
-        try (TlsTestClient client = proxy.client()) {
-            assertThat(client.get("/").status()).isEqualTo(200);
-            upstream.closeConnections();
-            Thread.sleep(200);
-            assertThat(client.get("/").status()).isEqualTo(200);
-        }
     }
 
     @Test

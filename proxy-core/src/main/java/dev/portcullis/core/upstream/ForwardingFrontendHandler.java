@@ -149,11 +149,7 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         boolean writable = ctx.channel().isWritable();
-        if (writable) {
-            sendDeadline.disarm();
-        } else if (!sendDeadline.armed()) {
-            sendDeadline.arm();
-        }
+        updateSendDeadline();
         if (upstream != null) {
             upstream.clientWritabilityChanged(writable);
         }
@@ -182,6 +178,7 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof BufferBudget budget) {
             overBudget = budget == BufferBudget.EXCEEDED;
+            updateSendDeadline();
             updateReading();
         } else if (evt instanceof IdleStateEvent) {
             // limits.idle_timeout: nothing read for that long, and no exchange in flight
@@ -236,7 +233,7 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
         }
         if (current == null && pending.isEmpty() && policy.draining() && !closing) {
             // idle, or a response that began before the drain could not say Connection: close
-            closeNow();
+            closeAfterFlush();
         }
         updateReading();
     }
@@ -282,6 +279,19 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
             }
         } else {
             bodyDeadline.disarm();
+        }
+    }
+
+    /**
+     * {@code limits.send_timeout} runs while the client leaves what was written unread. Not while
+     * the connection is over its buffer budget: the meter then marks it unwritable too, and the
+     * bytes it holds may be an upload the upstream is slow to take, which is no fault of the client.
+     */
+    private void updateSendDeadline() {
+        if (ctx.channel().isWritable() || overBudget) {
+            sendDeadline.disarm();
+        } else if (!sendDeadline.armed()) {
+            sendDeadline.arm();
         }
     }
 
@@ -372,14 +382,12 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
         settings.log().completed(connection, done);
         // a response that ended before the request body did leaves unread body bytes on the
         // connection: they cannot be told apart from a next request
-        if (lastResponse || !done.requestComplete()) {
+        if (!done.requestComplete()) {
             closing = true;
             pending.releaseAll();
-            if (done.requestComplete()) {
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            } else {
-                LingeringCloseHandler.closeAfterFlush(ctx.channel(), settings.maxLingerBytes());
-            }
+            LingeringCloseHandler.closeAfterFlush(ctx.channel(), settings.maxLingerBytes());
+        } else if (lastResponse) {
+            closeAfterFlush();
         } else {
             drain();
         }
@@ -426,6 +434,13 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
         } else {
             answerError(error, null, true);
         }
+    }
+
+    /** Ends the connection once what was written is flushed: nothing more is read or answered. */
+    private void closeAfterFlush() {
+        closing = true;
+        pending.releaseAll();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Ends the connection now, exchange in flight and all (channelInactive logs it). */

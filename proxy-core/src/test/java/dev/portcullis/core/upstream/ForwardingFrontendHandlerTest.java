@@ -2,6 +2,7 @@ package dev.portcullis.core.upstream;
 
 import dev.portcullis.config.ResponseConfig;
 import dev.portcullis.config.TokensConfig;
+import dev.portcullis.core.connection.BufferBudget;
 import dev.portcullis.core.connection.LingeringCloseHandler;
 import dev.portcullis.core.exchange.ExchangeStartHandler;
 import dev.portcullis.core.http.FramingGuardHandler;
@@ -155,6 +156,18 @@ class ForwardingFrontendHandlerTest {
                     h.advance(RESPONSE_TIMEOUT_MILLIS);
                 }, List.of(504), true, false, List.of(false)),
 
+                new Row("response_timeout runs from the end of each request, not from the connection's first", MANY, h -> {
+                    h.get("/a");
+                    h.advance(RESPONSE_TIMEOUT_MILLIS - 100);
+                    h.respond(h.upstream(0), 200, "a");
+                    h.get("/b");
+                    h.advance(RESPONSE_TIMEOUT_MILLIS - 100);
+                    assertThat(h.statuses()).as("900 ms after its own request, 1800 ms after the first").hasSize(1);
+                    h.respond(h.upstream(0), 200, "b");
+                    h.get("/never");
+                    h.advance(RESPONSE_TIMEOUT_MILLIS);
+                }, List.of(200, 200, 504), true, false, List.of(true, true, false)),
+
                 new Row("body_timeout: a stalled upload gets 408, the upstream exchange is aborted", MANY, h -> {
                     h.post("/upload", 10, "12345");
                     h.advance(BODY_TIMEOUT_MILLIS - 1);
@@ -172,6 +185,17 @@ class ForwardingFrontendHandlerTest {
                     h.advance(SEND_TIMEOUT_MILLIS - 1);
                     assertThat(h.client.isOpen()).isTrue();
                     h.advance(1);
+                }, List.of(200), false, false, List.of(false)),
+
+                new Row("send_timeout does not run while the connection is over its buffer budget", MANY, h -> {
+                    h.get("/download");
+                    h.respondHead(h.upstream(0), 200, 1_000_000);
+                    h.client.pipeline().fireUserEventTriggered(BufferBudget.EXCEEDED);
+                    h.setClientWritable(false);
+                    h.advance(2 * SEND_TIMEOUT_MILLIS);
+                    assertThat(h.client.isOpen()).as("the meter's own unwritability is no fault of the client").isTrue();
+                    h.client.pipeline().fireUserEventTriggered(BufferBudget.RELIEVED);
+                    h.advance(SEND_TIMEOUT_MILLIS);
                 }, List.of(200), false, false, List.of(false)),
 
                 new Row("a pipelined Expect: 100-continue is answered only once its request is the current one", MANY, h -> {

@@ -1,6 +1,7 @@
 package dev.portcullis.core.upstream;
 
 import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;
@@ -12,14 +13,22 @@ class LazyDeadlineTest {
 
     private static final long TIMEOUT_MILLIS = 1_000;
 
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final AtomicInteger expired = new AtomicInteger();
+    private final LazyDeadline deadline = new LazyDeadline(channel.eventLoop(),
+            TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS), expired::incrementAndGet);
+
+    {
+        channel.freezeTime();
+    }
+
+    @AfterEach
+    void release() {
+        channel.finishAndReleaseAll();
+    }
+
     @Test
     void reArmingMovesTheDeadlineWithoutASecondTask() {
-        EmbeddedChannel channel = new EmbeddedChannel();
-        channel.freezeTime();
-        AtomicInteger expired = new AtomicInteger();
-        LazyDeadline deadline = new LazyDeadline(channel.eventLoop(), TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS),
-                expired::incrementAndGet);
-
         deadline.arm();
         advance(channel, 600);
         deadline.arm();
@@ -28,22 +37,14 @@ class LazyDeadlineTest {
         advance(channel, 400);
         assertThat(expired).hasValue(1);
         assertThat(deadline.armed()).isFalse();
-        channel.finishAndReleaseAll();
     }
 
     @Test
     void aDisarmedDeadlineNeverExpires() {
-        EmbeddedChannel channel = new EmbeddedChannel();
-        channel.freezeTime();
-        AtomicInteger expired = new AtomicInteger();
-        LazyDeadline deadline = new LazyDeadline(channel.eventLoop(), TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS),
-                expired::incrementAndGet);
-
         deadline.arm();
         deadline.disarm();
         advance(channel, 2 * TIMEOUT_MILLIS);
         assertThat(expired).hasValue(0);
-        channel.finishAndReleaseAll();
     }
 
     private static void advance(EmbeddedChannel channel, long millis) {
