@@ -26,11 +26,18 @@
 # phases it is released. Run under `flock /tmp/portcullis-mvn.lock benchmarks/run.sh` instead
 # and it notices the inherited lock and holds it for the whole run.
 #
+# BASELINE_ROOT=DIR also measures an older Portcullis build, "baseline": DIR laid out like the repo
+# root (DIR/bin/portcullis, DIR/proxy-app/target/portcullis.jar; snapshotted like this checkout's,
+# never built). It runs exactly as "portcullis" does (same config but for its own port,
+# BASELINE_PORT, same modes and warm-ups), in the rounds' alternating order (PROXIES defaults to
+# "portcullis baseline nginx"), and RESULTS.md gets a second table, Portcullis / baseline:
+#   BASELINE_ROOT=/path/to/old-checkout WRITE_RESULTS=0 benchmarks/run.sh
+#
 # Knobs (environment): ROUNDS DURATION WARMUP KA_WARMUP HS_WARMUP BASE_SETTLE GROWTH_SETTLE KA_CONNS DRIVER_THREADS HS_CONNS
 # HS_DURATION GROWTH_HANDSHAKES IDLE_CONNS IDLE_BASE_CONNS RESUME RESUME_DURATION READY_PROBE
 # (mtls | readyz: what "ready" means for Portcullis's start-up time) NGINX_UPSTREAM_KEEPALIVE
 # NGINX_REUSEPORT PROXIES AB AB_CONNS AB_DURATION AB_WARMUP AB_TIMEOUT AB_REQUESTS UPSTREAM_PORT
-# PORTCULLIS_PORT NGINX_PORT ADMIN_PORT DRIVER_JAVA_OPTS KEEP_WORK=1 RESULTS_DIR. See
+# PORTCULLIS_PORT NGINX_PORT ADMIN_PORT BASELINE_ROOT BASELINE_PORT DRIVER_JAVA_OPTS KEEP_WORK=1 RESULTS_DIR. See
 # benchmarks/scripts/bench.py for what each does. PORTCULLIS_JAVA_OPTS is honoured by the
 # launcher but the published figures are taken with the launcher's defaults.
 set -euo pipefail
@@ -43,7 +50,7 @@ knobs=(QUICK ROUNDS DURATION WARMUP KA_WARMUP HS_WARMUP BASE_SETTLE GROWTH_SETTL
        GROWTH_HANDSHAKES IDLE_CONNS IDLE_BASE_CONNS RESUME RESUME_DURATION READY_PROBE
        UPSTREAM_PORT PORTCULLIS_PORT NGINX_PORT ADMIN_PORT DRIVER_JAVA_OPTS PORTCULLIS_JAVA_OPTS
        NGINX_UPSTREAM_KEEPALIVE NGINX_REUSEPORT PROXIES AB AB_CONNS AB_DURATION AB_WARMUP AB_TIMEOUT
-       AB_REQUESTS)
+       AB_REQUESTS BASELINE_ROOT BASELINE_PORT)
 for k in "${knobs[@]}"; do
   if [ -n "${!k+x}" ]; then command_line="$k=${!k@Q} $command_line"; fi
 done
@@ -61,10 +68,10 @@ export DRIVER_THREADS="${DRIVER_THREADS:-1}" HS_CONNS="${HS_CONNS:-32}"
 export HS_DURATION="${HS_DURATION:-10}" GROWTH_HANDSHAKES="${GROWTH_HANDSHAKES:-20000}"
 export BASE_SETTLE="${BASE_SETTLE:-10}" GROWTH_SETTLE="${GROWTH_SETTLE:-6}" IDLE_CONNS="${IDLE_CONNS:-2000}" IDLE_BASE_CONNS="${IDLE_BASE_CONNS:-10}"
 export RESUME="${RESUME:-1}" RESUME_DURATION="${RESUME_DURATION:-5}"
-export READY_PROBE="${READY_PROBE:-readyz}" PROXIES="${PROXIES:-portcullis nginx}"
+export READY_PROBE="${READY_PROBE:-readyz}" PROXIES="${PROXIES:-portcullis${BASELINE_ROOT:+ baseline} nginx}"
 export NGINX_UPSTREAM_KEEPALIVE="${NGINX_UPSTREAM_KEEPALIVE:-128}" NGINX_REUSEPORT="${NGINX_REUSEPORT:-0}"
 export UPSTREAM_PORT="${UPSTREAM_PORT:-24080}" PORTCULLIS_PORT="${PORTCULLIS_PORT:-24443}"
-export NGINX_PORT="${NGINX_PORT:-24444}" ADMIN_PORT="${ADMIN_PORT:-24901}"
+export NGINX_PORT="${NGINX_PORT:-24444}" ADMIN_PORT="${ADMIN_PORT:-24901}" BASELINE_PORT="${BASELINE_PORT:-24445}"
 export DRIVER_JAVA_OPTS="${DRIVER_JAVA_OPTS:-}"
 export AB="${AB:-1}" AB_CONNS="${AB_CONNS:-50}" AB_DURATION="${AB_DURATION:-$DURATION}"
 export AB_WARMUP="${AB_WARMUP:-$WARMUP}" AB_TIMEOUT="${AB_TIMEOUT:-5}" AB_REQUESTS="${AB_REQUESTS:-5000000}"
@@ -132,6 +139,13 @@ else
   has_driver || { say "$driver_jar has no $driver_class (the load driver is not built)"; exit 1; }
 fi
 
+if [ -n "${BASELINE_ROOT:-}" ]; then
+  BASELINE_ROOT="$(cd "$BASELINE_ROOT" && pwd -P)"
+  for f in bin/portcullis proxy-app/target/portcullis.jar; do
+    [ -f "$BASELINE_ROOT/$f" ] || { say "BASELINE_ROOT: $BASELINE_ROOT/$f is missing (it is not built here)"; exit 1; }
+  done
+fi
+
 # --- work dir: snapshots of the launcher and jars, so a build during the run changes nothing --
 work="$(mktemp -d /tmp/portcullis-bench.XXXXXX)"
 bench_pid=
@@ -154,9 +168,13 @@ trap 'say "interrupted (SIGINT)"; exit 130' INT
 trap 'say "terminated (SIGTERM)"; exit 143' TERM
 trap 'say "hung up (SIGHUP)"; exit 129' HUP
 
-mkdir -p "$work/root/bin" "$work/root/proxy-app/target"
-cp "$root/bin/portcullis" "$work/root/bin/portcullis"
-cp "$jar" "$work/root/proxy-app/target/portcullis.jar"
+snapshot_root() {  # $1: a checkout's root, $2: where its launcher and jar go
+  mkdir -p "$2/bin" "$2/proxy-app/target"
+  cp "$1/bin/portcullis" "$2/bin/portcullis"
+  cp "$1/proxy-app/target/portcullis.jar" "$2/proxy-app/target/portcullis.jar"
+}
+snapshot_root "$root" "$work/root"
+[ -n "${BASELINE_ROOT:-}" ] && snapshot_root "$BASELINE_ROOT" "$work/baseline"
 if [ -f "$driver_jar" ]; then cp "$driver_jar" "$work/benchmarks.jar"; fi
 
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
@@ -173,16 +191,30 @@ fi
 
 # --- metadata for RESULTS.md ----------------------------------------------------------------
 # The launcher's own lines that compute its defaults (they probe the JVM), evaluated as it would.
-default_flags="$(env -u PORTCULLIS_JAVA_OPTS bash -c 'eval "$(sed -n "/^default_opts=/,/^java_opts=/p" "$1")"; echo "$java_opts MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}"' _ "$root/bin/portcullis")"
+launcher_flags() {  # $1: a launcher (bin/portcullis)
+  env -u PORTCULLIS_JAVA_OPTS bash -c 'eval "$(sed -n "/^default_opts=/,/^java_opts=/p" "$1")"; echo "$java_opts MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}"' _ "$1"
+}
+source_desc() {  # $1: a checkout's root; GIT_OPTIONAL_LOCKS=0: git status leaves its index alone
+  local desc
+  desc="$(cd "$1" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  if [ -n "$(cd "$1" && GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no -- proxy-app proxy-core proxy-config bin pom.xml 2>/dev/null)" ]; then
+    desc="$desc + uncommitted changes in the proxy sources"
+  fi
+  echo "$desc"
+}
+default_flags="$(launcher_flags "$root/bin/portcullis")"
 jvm_flags="${PORTCULLIS_JAVA_OPTS:-$default_flags}"
 [ -n "${PORTCULLIS_JAVA_OPTS:-}" ] && say "WARNING: PORTCULLIS_JAVA_OPTS is set; the launcher's defaults are: $default_flags"
-git_desc="$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [ -n "$(cd "$root" && git status --porcelain --untracked-files=no -- proxy-app proxy-core proxy-config bin pom.xml 2>/dev/null)" ]; then
-  git_desc="$git_desc + uncommitted changes in the proxy sources"
-fi
+git_desc="$(source_desc "$root")"
 jar_prop() { unzip -p "$work/root/proxy-app/target/portcullis.jar" "META-INF/maven/$1/pom.properties" 2>/dev/null | sed -n 's/^version=//p'; }
 export META_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')" META_COMMAND="$command_line" META_GIT="$git_desc"
-export META_JAR_SHA="$(sha256sum "$jar" | cut -d' ' -f1)"
+export META_JAR_SHA="$(sha256sum "$work/root/proxy-app/target/portcullis.jar" | cut -d' ' -f1)"
+export META_BASELINE_ROOT="${BASELINE_ROOT:-}"
+if [ -n "${BASELINE_ROOT:-}" ]; then
+  export META_BASELINE_GIT="$(source_desc "$BASELINE_ROOT")"
+  export META_BASELINE_JAR_SHA="$(sha256sum "$work/baseline/proxy-app/target/portcullis.jar" | cut -d' ' -f1)"
+  export META_BASELINE_JVM_FLAGS="${PORTCULLIS_JAVA_OPTS:-$(launcher_flags "$BASELINE_ROOT/bin/portcullis")}"
+fi
 export META_CPU="$(nproc) × $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 export META_KERNEL="$(uname -sr)"
 export META_MEMORY="$(awk '/^MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
@@ -211,12 +243,17 @@ meta = {"date": e["META_DATE"], "command": e["META_COMMAND"], "git": e["META_GIT
         "params": params}
 if e.get("META_AB"):
     meta["versions"]["ab (HTTP/1.0 client)"] = e["META_AB"]
+if e.get("META_BASELINE_ROOT"):
+    meta["baseline"] = {"root": e["META_BASELINE_ROOT"], "git": e["META_BASELINE_GIT"],
+                        "jar_sha256": e["META_BASELINE_JAR_SHA"],
+                        "jvm_flags": e["META_BASELINE_JVM_FLAGS"]}
 json.dump(meta, open(sys.argv[1], "w"), indent=1)
 EOF
 
 # --- measure --------------------------------------------------------------------------------
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 export BENCH_OUT="$out" BENCH_WORK="$work" BENCH_PKI="$pki" BENCH_ROOT="$work/root"
+export BENCH_BASELINE_ROOT="${BASELINE_ROOT:+$work/baseline}"
 export BENCH_DRIVER_JAR="$work/benchmarks.jar"
 say "lock mode: $BENCH_LOCK; rounds: $ROUNDS; started $(date -u +%H:%M:%S) UTC"
 rc=0

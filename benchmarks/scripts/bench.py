@@ -11,6 +11,9 @@ turns rounds.json into RESULTS.md.
 
 Environment (run.sh sets all of them; defaults in parentheses):
   BENCH_OUT BENCH_WORK BENCH_PKI BENCH_ROOT BENCH_DRIVER_JAR (required)
+  BENCH_BASELINE_ROOT (a snapshot root like BENCH_ROOT holding an older Portcullis build: the
+  proxy "baseline" in PROXIES, measured exactly as "portcullis", from its own config
+  baseline.yaml, which differs only in the listening port BASELINE_PORT (24445))
   ROUNDS (3) DURATION (10) WARMUP (2) KA_WARMUP (8) KA_CONNS ("50 200") DRIVER_THREADS (1)
   HS_CONNS (32) HS_DURATION (10) HS_WARMUP (20) BASE_SETTLE (10) GROWTH_SETTLE (6) GROWTH_HANDSHAKES (20000) IDLE_CONNS (2000) IDLE_BASE_CONNS (10)
   RESUME (1) RESUME_DURATION (5) READY_PROBE (readyz | mtls) PROXIES ("portcullis nginx")
@@ -53,6 +56,11 @@ WORK = ENV["BENCH_WORK"]
 PKI = ENV["BENCH_PKI"]
 RAW = os.path.join(OUT, "raw")  # git-ignored: benchmarks/results/.gitignore
 ROOT = ENV["BENCH_ROOT"]  # snapshot root: bin/portcullis + proxy-app/target/portcullis.jar
+# Portcullis builds by proxy name, each measured the same way: the one under test and optionally
+# an older build ("baseline", run.sh's BASELINE_ROOT) to compare it with directly
+ROOTS = {"portcullis": ROOT}
+if ENV.get("BENCH_BASELINE_ROOT"):
+    ROOTS["baseline"] = ENV["BENCH_BASELINE_ROOT"]
 DRIVER_JAR = ENV["BENCH_DRIVER_JAR"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 NGINX_TEMPLATES = os.path.join(os.path.dirname(HERE), "nginx")
@@ -89,8 +97,14 @@ NGINX_REUSEPORT = ENV.get("NGINX_REUSEPORT", "0") == "1"
 # than 64 requests per worker are in flight, e.g. at 200 client connections)
 NGINX_UPSTREAM_KEEPALIVE = env_int("NGINX_UPSTREAM_KEEPALIVE", 128)
 PROXIES = ENV.get("PROXIES", "portcullis nginx").split()
+for _p in PROXIES:
+    if _p != "nginx" and _p not in ROOTS:
+        raise SystemExit(f"PROXIES names {_p!r}, which has no build (BENCH_BASELINE_ROOT for baseline)"
+                         if _p == "baseline" else f"unknown proxy {_p!r} in PROXIES")
 UPSTREAM_PORT = env_int("UPSTREAM_PORT", 24080)
 PORTS = {"portcullis": env_int("PORTCULLIS_PORT", 24443), "nginx": env_int("NGINX_PORT", 24444)}
+if "baseline" in PROXIES:
+    PORTS["baseline"] = env_int("BASELINE_PORT", 24445)
 ADMIN_PORT = env_int("ADMIN_PORT", 24901)
 LOCK_MODE = ENV.get("BENCH_LOCK", "phase")
 LOCK_FILE = ENV.get("BENCH_LOCK_FILE", "/tmp/portcullis-mvn.lock")
@@ -188,6 +202,8 @@ def pick_ports():
     UPSTREAM_PORT = free_from(UPSTREAM_PORT)
     PORTS["portcullis"] = free_from(PORTS["portcullis"])
     PORTS["nginx"] = free_from(PORTS["nginx"])
+    if "baseline" in PORTS:
+        PORTS["baseline"] = free_from(PORTS["baseline"])
     ADMIN_PORT = free_from(ADMIN_PORT)
 
 
@@ -522,9 +538,9 @@ def per_op_groups_us(run):
 
 def start_proxy(proxy, tag):
     logfile = os.path.join(RAW, "logs", f"{tag}.log")
-    if proxy == "portcullis":
-        conf = os.path.join(WORK, "portcullis.yaml")
-        cmd = [os.path.join(ROOT, "bin", "portcullis"), "--config", conf]
+    if proxy in ROOTS:
+        conf = os.path.join(WORK, f"{proxy}.yaml")
+        cmd = [os.path.join(ROOTS[proxy], "bin", "portcullis"), "--config", conf]
         probe_port = PORTS[proxy]
         probe = (lambda: http_get_status(ADMIN_PORT, "/readyz")) if READY_PROBE == "readyz" \
             else (lambda: mtls_get(probe_port))
@@ -532,14 +548,14 @@ def start_proxy(proxy, tag):
         conf = os.path.join(WORK, "nginx-proxy.conf")
         cmd = ["nginx", "-p", WORK, "-c", conf, "-e", os.path.join(WORK, "nginx-proxy-error.log")]
         probe = lambda: mtls_get(PORTS["nginx"])  # noqa: E731
-    for port in [PORTS[proxy]] + ([ADMIN_PORT] if proxy == "portcullis" else []):
+    for port in [PORTS[proxy]] + ([ADMIN_PORT] if proxy in ROOTS else []):
         if not port_free(port):
             raise RuntimeError(f"port {port} was taken by another program during the run")
     started = time.monotonic()
     proc = spawn(cmd, logfile)
     proc.bench_started = started
     startup = wait_ready(proc, probe)
-    if READY_PROBE == "readyz" and proxy == "portcullis":
+    if READY_PROBE == "readyz" and proxy in ROOTS:
         assert mtls_get(PORTS[proxy]) == 200
     return proc, startup
 
@@ -554,7 +570,7 @@ def phase(rnd, proxy, upstream):
     try:
         pids = proctree.tree(proc.pid)
         m["processes"] = len(pids)
-        if proxy == "portcullis":
+        if proxy in ROOTS:
             m["io_threads"] = len([t for t in os.listdir(f"/proc/{proc.pid}/task")
                                    if open(f"/proc/{proc.pid}/task/{t}/comm").read()
                                    .startswith("portcullis-io")])
@@ -684,7 +700,7 @@ def phase(rnd, proxy, upstream):
                 time.sleep(1.0)
                 second = proctree.snapshot(proc.pid)
                 snaps[n] = {"line": line, "first": first, "second": second}
-                if n == IDLE_CONNS and proxy == "portcullis":
+                if n == IDLE_CONNS and proxy in ROOTS:
                     snaps[n]["live_heap"] = live_heap_bytes(proc.pid)
                 dproc.terminate()
             return on_ready
@@ -812,9 +828,14 @@ def main():
               "UPSTREAM_KEEPALIVE": NGINX_UPSTREAM_KEEPALIVE}
     render("upstream.conf.tmpl", os.path.join(WORK, "nginx-upstream.conf"), values)
     render("proxy.conf.tmpl", os.path.join(WORK, "nginx-proxy.conf"), values)
-    with open(os.path.join(WORK, "portcullis.yaml"), "w") as f:
-        f.write(f"""# written by benchmarks/scripts/bench.py
-listen: "127.0.0.1:{PORTS['portcullis']}"
+    configs = ["nginx-upstream.conf", "nginx-proxy.conf"]
+    for proxy in ROOTS:  # one config per Portcullis build, the same but for the port
+        if proxy != "portcullis" and proxy not in PROXIES:
+            continue
+        configs.append(f"{proxy}.yaml")
+        with open(os.path.join(WORK, f"{proxy}.yaml"), "w") as f:
+            f.write(f"""# written by benchmarks/scripts/bench.py
+listen: "127.0.0.1:{PORTS[proxy]}"
 tls:
   cert: {PKI}/server.crt
   key: {PKI}/server.key
@@ -828,7 +849,7 @@ admin:
   listen: "127.0.0.1:{ADMIN_PORT}"
 access_log: "off"
 """)
-    for name in ("nginx-upstream.conf", "nginx-proxy.conf", "portcullis.yaml"):
+    for name in configs:
         with open(os.path.join(WORK, name)) as src, open(os.path.join(OUT, name), "w") as dst:
             dst.write(src.read())
 

@@ -5,7 +5,9 @@
 
 Reads RESULT_DIR/rounds.json (bench.py) and RESULT_DIR/meta.json (run.sh). Medians and min-max
 are taken across rounds; ratio = median(Portcullis) / median(nginx), with the range of the
-per-round ratios (each round measures both proxies back to back) in parentheses.
+per-round ratios (each round measures both proxies back to back) in parentheses. When the run
+measured an older Portcullis build too (run.sh's BASELINE_ROOT, proxy "baseline"), a second table
+gives median(Portcullis) / median(baseline) for the rows in BASELINE_ROWS, the same way.
 """
 
 import json
@@ -44,6 +46,11 @@ ROWS = [
     ("startup_s", "Start to ready (Portcullis /readyz 200, nginx first mTLS request)", "ms", 1000, 0, None, None),
     ("end_rss_kib", "RSS at the end of the round", "MiB", 1 / MIB, 1, None, None),
 ]
+
+# the rows of the Portcullis / baseline table (keys as in ROWS, in ROWS' order)
+BASELINE_ROWS = {"ka{c}_rps", "ka{c}_p99_ms", "ka{c}_cpu_us_per_req", "ab{a}_rps", "ab{a}_mean_ms",
+                 "ab{a}_cpu_us_per_req", "hs_cpu_us_per_hs", "rs_cpu_us_per_hs",
+                 "idle_pss_per_conn_kib", "base_rss_kib"}
 
 
 def fmt(v, d):
@@ -201,35 +208,57 @@ def main():
     def short_failure(text):  # "ab -k: timed out (...)" -> "ab -k: timed out"
         return text.split(" (", 1)[0]
 
-    table, summary, misses = [], {}, []
-    expanded = []
-    for key, label, unit, scale, d, kind, target in ROWS:
-        if "{c}" in key:
-            expanded += [(key.format(c=c), label.format(c=c), unit, scale, d, kind, target)
-                         for c in conns]
-        elif "{a}" in key:
-            expanded += [(key.format(a=c), label.format(a=c), unit, scale, d, kind, target)
-                         for c in ab_conns]
-        else:
-            expanded.append((key, label, unit, scale, d, kind, target))
-    for key, label, unit, scale, d, kind, target in expanded:
-        label = label.format(idle=params.get("IDLE_CONNS", "2000"),
-                             growth=params.get("GROWTH_HANDSHAKES", "20000"),
-                             settle=params.get("BASE_SETTLE", "2"))
-        p, n = series("portcullis", key), series("nginx", key)
-        pf, nf = failed_rounds("portcullis", key), failed_rounds("nginx", key)
-        if not p and not n and not pf and not nf:
-            continue
-        pm = statistics.median(p) if p else None
-        nm = statistics.median(n) if n else None
-        ratio = pm / nm if pm is not None and nm not in (None, 0) else None
-        paired = [by["portcullis"][k][key] / by["nginx"][k][key]
-                  for k in sorted(set(by.get("portcullis", {})) & set(by.get("nginx", {})))
-                  if by["portcullis"][k].get(key) is not None
-                  and by["nginx"][k].get(key) not in (None, 0)]
+    def compare(key, a, b):
+        """median(a), median(b), their ratio and the per-round ratios, with its text."""
+        am = statistics.median(series(a, key)) if series(a, key) else None
+        bm = statistics.median(series(b, key)) if series(b, key) else None
+        ratio = am / bm if am is not None and bm not in (None, 0) else None
+        paired = [by[a][k][key] / by[b][k][key]
+                  for k in sorted(set(by.get(a, {})) & set(by.get(b, {})))
+                  if by[a][k].get(key) is not None and by[b][k].get(key) not in (None, 0)]
         ratio_txt = "n/a" if ratio is None else f"{ratio:.2f}"
         if ratio is not None and len(paired) > 1:
             ratio_txt += f" ({min(paired):.2f}–{max(paired):.2f})"
+        return am, bm, ratio, paired, ratio_txt
+
+    def value_cell(proxy, key, scale, d):
+        values, failed = series(proxy, key), failed_rounds(proxy, key)
+        txt = cell(values, scale, d)
+        if failed:
+            what = "; ".join(sorted({short_failure(r[error_key(key)]) for r in failed}))
+            txt = (f"{what} (rounds {', '.join(str(r['round']) for r in failed)})" if values
+                   else f"**{what}**")
+        return txt
+
+    def measured(proxy, key):
+        return series(proxy, key) or failed_rounds(proxy, key)
+
+    baseline = "baseline" in by
+    table, summary, misses, baseline_table = [], {}, [], []
+    expanded = []
+    for key, label, unit, scale, d, kind, target in ROWS:
+        if "{c}" in key:
+            expanded += [(key.format(c=c), label.format(c=c), unit, scale, d, kind, target, key)
+                         for c in conns]
+        elif "{a}" in key:
+            expanded += [(key.format(a=c), label.format(a=c), unit, scale, d, kind, target, key)
+                         for c in ab_conns]
+        else:
+            expanded.append((key, label, unit, scale, d, kind, target, key))
+    for key, label, unit, scale, d, kind, target, template in expanded:
+        label = label.format(idle=params.get("IDLE_CONNS", "2000"),
+                             growth=params.get("GROWTH_HANDSHAKES", "20000"),
+                             settle=params.get("BASE_SETTLE", "2"))
+        unit_txt = f" ({unit})" if unit else ""
+        if baseline and template in BASELINE_ROWS and (measured("portcullis", key)
+                                                       or measured("baseline", key)):
+            _, bm, b_ratio, b_paired, b_ratio_txt = compare(key, "portcullis", "baseline")
+            baseline_table.append(f"| {label}{unit_txt} | {value_cell('portcullis', key, scale, d)} | "
+                                  f"{value_cell('baseline', key, scale, d)} | {b_ratio_txt} |")
+        if not measured("portcullis", key) and not measured("nginx", key):
+            continue
+        pm, nm, ratio, paired, ratio_txt = compare(key, "portcullis", "nginx")
+        p, n = series("portcullis", key), series("nginx", key)
         met, target_txt = "", ""
         if kind == "ratio_le":
             target_txt = f"ratio ≤ {target:.2f}"
@@ -246,20 +275,16 @@ def main():
         met_txt = "" if kind is None else ("n/a" if met is None else ("yes" if met else "**no**"))
         if met is False:
             misses.append(label)
-        unit_txt = f" ({unit})" if unit else ""
-        cells = []
-        for values, failed in ((p, pf), (n, nf)):
-            txt = cell(values, scale, d)
-            if failed:
-                what = "; ".join(sorted({short_failure(r[error_key(key)]) for r in failed}))
-                txt = (f"{what} (rounds {', '.join(str(r['round']) for r in failed)})" if values
-                       else f"**{what}**")
-            cells.append(txt)
-        table.append(f"| {label}{unit_txt} | {cells[0]} | {cells[1]} | "
-                     f"{ratio_txt} | {target_txt} | {met_txt} |")
+        table.append(f"| {label}{unit_txt} | {value_cell('portcullis', key, scale, d)} | "
+                     f"{value_cell('nginx', key, scale, d)} | {ratio_txt} | {target_txt} | {met_txt} |")
         summary[key] = {"portcullis_median": pm, "nginx_median": nm, "ratio": ratio,
                         "paired_ratios": paired, "target": target_txt, "met": met,
                         "portcullis": p, "nginx": n}
+        if baseline:
+            _, bm, b_ratio, b_paired, _ = compare(key, "portcullis", "baseline")
+            summary[key].update({"baseline_median": bm, "ratio_baseline": b_ratio,
+                                 "paired_ratios_baseline": b_paired,
+                                 "baseline": series("baseline", key)})
 
     with open(os.path.join(out_dir, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
@@ -325,9 +350,26 @@ def main():
     if ab_tls:
         L.append(f"ab negotiated: {', '.join(ab_tls)}.")
         L.append("")
-    hs_res = series("portcullis", "hs_resumed_fraction") + series("nginx", "hs_resumed_fraction")
+    hs_res = series("portcullis", "hs_resumed_fraction") + series("nginx", "hs_resumed_fraction") \
+        + series("baseline", "hs_resumed_fraction")
     if any(v for v in hs_res if v):
         L.append(f"Note: the full-handshake runs reported resumed fractions {hs_res} (expected 0).")
+        L.append("")
+
+    if baseline:
+        b = meta.get("baseline", {})
+        L.append("## Portcullis / baseline")
+        L.append("")
+        L.append("baseline: an older Portcullis build (`BASELINE_ROOT` "
+                 f"`{b.get('root', 'n/a')}`; source {b.get('git', 'n/a')}; portcullis.jar sha256 "
+                 f"`{b.get('jar_sha256', 'n/a')[:16]}…`), measured exactly as Portcullis (the same "
+                 "config but for its port, its own `bin/portcullis` with its default JVM flags "
+                 f"`{b.get('jvm_flags', 'n/a')}`) in the same rounds. Ratio: median(Portcullis) / "
+                 "median(baseline); in parentheses the range of the per-round ratios.")
+        L.append("")
+        L.append("| Metric | Portcullis | baseline | Ratio P/B |")
+        L.append("|---|---|---|---|")
+        L.extend(baseline_table)
         L.append("")
 
     L.append("## Per round")
@@ -357,13 +399,15 @@ def main():
              "(names from `/proc/PID/task/*/comm`, numbers dropped) or by nginx process; "
              "medians across rounds, groups under 1% left out.")
     L.append("")
-    L.append("| Measurement | Portcullis | nginx |")
-    L.append("|---|---|---|")
+    split_proxies = ["portcullis"] + (["baseline"] if baseline else []) + ["nginx"]
+    L.append("| Measurement | " + " | ".join(
+        "Portcullis" if x == "portcullis" else x for x in split_proxies) + " |")
+    L.append("|---|" + "---|" * len(split_proxies))
     for key, label in [(f"ka{c}_cpu_by_thread", f"keep-alive, {c} conns") for c in conns] + \
             [(f"ab{c}_cpu_by_thread", f"ab -k, {c} conns") for c in ab_conns] + \
             [("hs_cpu_by_thread", "full handshake")]:
         cells = []
-        for proxy in ("portcullis", "nginx"):
+        for proxy in split_proxies:
             merged = {}
             for r in by.get(proxy, {}).values():
                 for g, v in (r.get(key) or {}).items():
@@ -371,7 +415,7 @@ def main():
             med = sorted(((statistics.median(v), g) for g, v in merged.items()), reverse=True)
             cells.append(", ".join(f"{g} {v:.1f}" if v < 100 else f"{g} {v:.0f}" for v, g in med)
                          or "n/a")
-        L.append(f"| {label} | {cells[0]} | {cells[1]} |")
+        L.append(f"| {label} | " + " | ".join(cells) + " |")
     L.append("")
     L.append("## How each figure is taken")
     L.append("")
