@@ -349,14 +349,7 @@ def driver(proxy, mode, connections, duration, warmup, tag, proxy_pids, upstream
            "--threads", str(DRIVER_THREADS), "--json", json_path]
     if protocol:
         cmd += ["--protocol", protocol]
-    sampler = Sampler(proxy_pids, upstream_pids)
-    sampler.sample()
-    sampler.start()
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    CHILDREN[proc.pid] = proc
-    sampler.driver_pid = proc.pid
+    sampler, proc, started = start_sampled(cmd, proxy_pids, upstream_pids)
     output, ready = [], None
     limit = duration + warmup + 60 + (connections / 100 if mode == "idle" else 0)
     watchdog = threading.Timer(limit, lambda: (log(f"driver {name} still running after "
@@ -469,14 +462,9 @@ def ab_failure(rc, killed, parsed, output, timeout):
     return None
 
 
-def ab_run(proxy, connections, duration, tag, proxy_pids, upstream_pids):
-    """One `ab -k` run for duration seconds; the proxy's CPU over the steady part of its window,
-    as driver() does. Never raises for ab's own failure: result["failure"] says what went wrong."""
-    DRIVER_COUNT[0] += 1
-    name = f"{tag}-ab-k-c{connections}-{DRIVER_COUNT[0]:03d}"
-    cmd = [*AB_CMD, "-k", "-q", "-c", str(connections), "-t", str(max(1, round(duration))),
-           "-n", str(AB_REQUESTS), "-s", str(AB_TIMEOUT), "-E", ab_pem(),
-           f"https://127.0.0.1:{PORTS[proxy]}/"]
+def start_sampled(cmd, proxy_pids, upstream_pids):
+    """Starts the CPU sampler, then cmd (a load generator) in its own session, output piped;
+    returns (sampler, process, start time)."""
     sampler = Sampler(proxy_pids, upstream_pids)
     sampler.sample()
     sampler.start()
@@ -485,6 +473,18 @@ def ab_run(proxy, connections, duration, tag, proxy_pids, upstream_pids):
                             stdin=subprocess.DEVNULL, start_new_session=True)
     CHILDREN[proc.pid] = proc
     sampler.driver_pid = proc.pid
+    return sampler, proc, started
+
+
+def ab_run(proxy, connections, duration, tag, proxy_pids, upstream_pids):
+    """One `ab -k` run for duration seconds; the proxy's CPU over the steady part of its window,
+    as driver() does. Never raises for ab's own failure: result["failure"] says what went wrong."""
+    DRIVER_COUNT[0] += 1
+    name = f"{tag}-ab-k-c{connections}-{DRIVER_COUNT[0]:03d}"
+    cmd = [*AB_CMD, "-k", "-q", "-c", str(connections), "-t", str(max(1, round(duration))),
+           "-n", str(AB_REQUESTS), "-s", str(AB_TIMEOUT), "-E", ab_pem(),
+           f"https://127.0.0.1:{PORTS[proxy]}/"]
+    sampler, proc, started = start_sampled(cmd, proxy_pids, upstream_pids)
     limit = duration + AB_TIMEOUT + 30
     killed = None
     try:

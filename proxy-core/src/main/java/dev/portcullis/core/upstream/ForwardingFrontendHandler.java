@@ -56,6 +56,11 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code Expect: 100-continue} is answered when its exchange becomes the current one, after
  * the rules admitted it, never while an earlier response is still being written.
  *
+ * <p>Longer than a rule handler because ordering, reading, answering and the three progress
+ * timeouts act on the same few fields (the current exchange, what waits, whether the connection
+ * is closing); what stands alone is apart: the waiting queue ({@link WaitingMessages}), response
+ * framing, the deadlines ({@link LazyDeadline}), the connection policy, the lingering close.
+ *
  * <p>One per client connection, confined to its event loop.
  */
 public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapter implements ResponseReceiver {
