@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Portcullis vs nginx on this machine, in the same run, as ratios. Writes the summaries, metadata
-# and configs to benchmarks/results/<date>/ (rounds.json, metrics.csv, summary.json, RESULTS.md,
-# meta.json, portcullis.yaml, nginx-*.conf), the raw data to benchmarks/results/<date>/raw/
-# (ignored by git: benchmarks/results/.gitignore) and the table to benchmarks/RESULTS.md.
+# Portcullis vs nginx on this machine, in the same run, as ratios. Writes to
+# benchmarks/results/<date>/ the summary, metadata and configs (summary.json, RESULTS.md,
+# meta.json, portcullis.yaml, nginx-*.conf; committed), the per-round figures (rounds.json,
+# metrics.csv) and the raw data in raw/ (both ignored by git: benchmarks/results/.gitignore), and
+# the table to benchmarks/RESULTS.md.
 #
 #   benchmarks/run.sh              full run: 3 rounds, about 14 minutes on 2 cores
 #   QUICK=1 benchmarks/run.sh      about 1.5 minutes, 1 round, short windows; writes only
