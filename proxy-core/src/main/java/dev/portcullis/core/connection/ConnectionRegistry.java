@@ -37,7 +37,6 @@ public final class ConnectionRegistry {
             return null;
         }
         ConnectionStats stats = new ConnectionStats(ids.incrementAndGet(), channel);
-        channel.attr(ConnectionStats.KEY).set(stats);
         live.add(stats);
         return stats;
     }

@@ -4,7 +4,6 @@ import dev.portcullis.core.tls.ClientIdentity;
 import dev.portcullis.core.tls.ConnectionTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.util.AttributeKey;
 
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -31,8 +30,6 @@ import java.util.function.IntSupplier;
  */
 public final class ConnectionStats {
 
-    public static final AttributeKey<ConnectionStats> KEY = AttributeKey.valueOf("portcullis.connection-stats");
-
     private final long id;
     private final Channel channel;
     private final String remote;
@@ -54,11 +51,6 @@ public final class ConnectionStats {
         this.channel = channel;
         this.remote = render(channel.remoteAddress());
         this.opened = Instant.now();
-    }
-
-    /** The stats of a client connection, or null for a channel the proxy did not meter. */
-    public static ConnectionStats of(Channel channel) {
-        return channel.attr(KEY).get();
     }
 
     public long id() {

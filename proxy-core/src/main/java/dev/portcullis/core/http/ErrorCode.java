@@ -12,7 +12,7 @@ public enum ErrorCode {
     BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "the request is malformed"),
     TOKEN_IN_QUERY(HttpResponseStatus.BAD_REQUEST, "credentials must not be sent in the URL"),
     CLIENT_NOT_ALLOWED(HttpResponseStatus.FORBIDDEN, "the client certificate is not allowed"),
-    REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "the request headers did not arrive in time"),
+    REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "the request did not arrive in time"),
     BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the request body is too large"),
     URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "the request URI is too long"),
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "the request headers are too large"),

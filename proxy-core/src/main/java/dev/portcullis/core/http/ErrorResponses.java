@@ -11,22 +11,20 @@ import io.netty.handler.codec.http.HttpVersion;
 /**
  * Builds Portcullis's own error responses: a small JSON body, {@code Content-Type:
  * application/json}, never a stack trace or anything the client sent.
- * {@code {"error":"body_too_large","message":"the request body is too large"}}.
+ * {@code {"error":"body_too_large","message":"the request body is too large"}}. Framing and
+ * {@code Connection} are set where the response is written, for the client's version
+ * ({@link Http1ResponseFraming}).
  */
 public final class ErrorResponses {
 
     private ErrorResponses() {
     }
 
-    public static FullHttpResponse of(ByteBufAllocator alloc, ErrorCode error, boolean close) {
-        return of(alloc, error, null, close);
-    }
-
     /**
      * @param parameter an extra {@code "parameter"} field (a configured token name, never a value),
      *                  or null
      */
-    public static FullHttpResponse of(ByteBufAllocator alloc, ErrorCode error, String parameter, boolean close) {
+    public static FullHttpResponse of(ByteBufAllocator alloc, ErrorCode error, String parameter) {
         StringBuilder json = new StringBuilder(96)
                 .append("{\"error\":\"").append(error.code())
                 .append("\",\"message\":\"").append(error.message()).append('"');
@@ -39,9 +37,6 @@ public final class ErrorResponses {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
-        if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
         return response;
     }
 }

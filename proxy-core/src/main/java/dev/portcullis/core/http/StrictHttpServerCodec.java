@@ -72,7 +72,7 @@ public final class StrictHttpServerCodec
     private final Supplier<HttpExchange> answering;
 
     /**
-     * @param config               limits of the head; the strictness rules are set on it here
+     * @param config               limits of the head; a copy gets the strictness rules
      * @param requestHeaderTimeout {@code limits.request_header_timeout}
      * @param answering            the exchange whose response is being written, or null
      */
@@ -83,7 +83,7 @@ public final class StrictHttpServerCodec
             throw new IllegalArgumentException("requestHeaderTimeout: " + requestHeaderTimeout);
         }
         this.answering = requireNonNull(answering, "answering");
-        decoder = new StrictRequestDecoder(strict(requireNonNull(config, "config")), requestHeaderTimeout);
+        decoder = new StrictRequestDecoder(strict(requireNonNull(config, "config").clone()), requestHeaderTimeout);
         init(decoder, new ServerResponseEncoder());
     }
 

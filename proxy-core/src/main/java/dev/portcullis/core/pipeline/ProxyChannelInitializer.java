@@ -48,6 +48,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     private final UpstreamPools upstreamPools;
     private final ChannelGroup connections;
     private final ConnectionRegistry registry;
+    private final HttpDecoderConfig decoderConfig;
 
     /**
      * @param tls         the current TLS generation; read once per connection, so a reload applies
@@ -72,6 +73,9 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
         this.upstreamPools = upstreamPools;
         this.connections = connections;
         this.registry = registry;
+        this.decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(config.limits().maxUriSize().toIntExact() + REQUEST_LINE_SLACK)
+                .setMaxHeaderSize(config.limits().maxHeaderSize().toIntExact());
     }
 
     @Override
@@ -113,18 +117,12 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     private void addHttp1(ChannelPipeline pipeline, ConnectionContext connection) {
         ExchangeStages.Unit exchanges = exchangeStages.forConnection(connection,
                 upstreamPools.forLoop(pipeline.channel().eventLoop()));
-        StrictHttpServerCodec codec = new StrictHttpServerCodec(decoderConfig(),
+        StrictHttpServerCodec codec = new StrictHttpServerCodec(decoderConfig,
                 config.limits().requestHeaderTimeout(), exchanges::answering);
         connection.stats().decoder(codec::pendingBytes);
         pipeline.addLast(PipelineNames.HTTP_CODEC, codec);
         pipeline.addLast(PipelineNames.IDLE,
                 new IdleStateHandler(config.limits().idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         exchanges.accept(pipeline);
-    }
-
-    private HttpDecoderConfig decoderConfig() {
-        return new HttpDecoderConfig()
-                .setMaxInitialLineLength(config.limits().maxUriSize().toIntExact() + REQUEST_LINE_SLACK)
-                .setMaxHeaderSize(config.limits().maxHeaderSize().toIntExact());
     }
 }

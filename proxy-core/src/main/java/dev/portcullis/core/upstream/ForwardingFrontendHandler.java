@@ -373,7 +373,7 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
     private void answerError(ErrorCode error, String parameter, boolean close) {
         settings.metrics().requestRejected(error);
         current.failed(error);
-        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), error, parameter, false);
+        FullHttpResponse response = ErrorResponses.of(ctx.alloc(), error, parameter);
         current.sent(response.content().readableBytes());
         writeHead(response, close);
         ctx.flush();
@@ -407,16 +407,7 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
             closeNow();
             return;
         }
-        if (upstream != null) {
-            upstream.abort();
-            upstream = null;
-        }
-        if (current.responseStarted()) {
-            current.failed(ErrorCode.REQUEST_TIMEOUT);
-            closeNow();
-        } else {
-            answerError(ErrorCode.REQUEST_TIMEOUT, null, true);
-        }
+        failFromClientSide(ErrorCode.REQUEST_TIMEOUT);
     }
 
     /** The client left a response unread for {@code limits.send_timeout}. */
@@ -428,11 +419,18 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
 
     /** The body of the current exchange was refused midway (too large, bad chunk). */
     private void bodyRefused() {
+        failFromClientSide(current.rejection() != null ? current.rejection() : ErrorCode.BAD_REQUEST);
+    }
+
+    /**
+     * The current exchange failed on the client's side: the upstream copy is void, and the client
+     * gets {@code error} and a close, or just the close when its response had begun.
+     */
+    private void failFromClientSide(ErrorCode error) {
         if (upstream != null) {
             upstream.abort();
             upstream = null;
         }
-        ErrorCode error = current.rejection() != null ? current.rejection() : ErrorCode.BAD_REQUEST;
         if (current.responseStarted()) {
             current.failed(error);
             closeNow();
