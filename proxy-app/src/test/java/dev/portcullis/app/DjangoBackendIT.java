@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -133,7 +134,8 @@ class DjangoBackendIT {
         awaitListening(daphne, backendPort, daphneLog);
 
         int port = PortcullisJar.freePort();
-        Path config = PortcullisJar.writeConfig(dir, port, backendPort, 0, "access_log: \"off\"\n");
+        Path config = PortcullisJar.writeConfig(dir, port, backendPort, 0,
+                "access_log: \"off\"\nshutdown:\n  drain_timeout: 1s\n");
         Path portcullisLog = dir.resolve("portcullis.txt");
         portcullis = PortcullisJar.start(portcullisLog, "--config", config.toString());
         awaitListening(portcullis, port, portcullisLog);
@@ -159,7 +161,6 @@ class DjangoBackendIT {
         assertThat(first).doesNotContain("admin");
         socket.sendText("over the tunnel", true).get(5, TimeUnit.SECONDS);
         assertThat(through.next()).isEqualTo("over the tunnel");
-        socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
 
         HttpClient direct = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         URI backend = URI.create("ws://127.0.0.1:" + backendPort + "/ws/whoami");
@@ -175,14 +176,28 @@ class DjangoBackendIT {
                         + "must listen on loopback only")
                 .contains("CN=admin");
 
-        assertThat(PortcullisJar.terminate(portcullis, Duration.ofSeconds(15))).isZero();
+        assertThat(PortcullisJar.terminate(portcullis, Duration.ofSeconds(15)))
+                .as("SIGTERM with the tunnel open: drained for drain_timeout, then closed, exit 0").isZero();
+        assertThat(through.closed).as("the tunnel closed with the proxy").succeedsWithin(Duration.ofSeconds(5));
     }
 
-    /** Text messages as they complete. */
+    /** Text messages as they complete, and the end of the connection. */
     private static final class Messages implements WebSocket.Listener {
 
         private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
         private final StringBuilder text = new StringBuilder();
+        private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(null);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.complete(null);
+        }
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
