@@ -9,11 +9,9 @@ import io.netty.handler.codec.http2.Http2Headers;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -143,9 +141,7 @@ public final class H2FrameClient implements AutoCloseable {
             try {
                 socket.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
                 frame = read();
-            } catch (SocketTimeoutException | EOFException end) {
-                return null;
-            } catch (IOException closed) {
+            } catch (IOException endedOrSilent) {
                 return null;
             }
             if (frame.type() == SETTINGS && (frame.flags() & ACK) == 0) {

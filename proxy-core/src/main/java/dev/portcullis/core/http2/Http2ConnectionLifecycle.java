@@ -8,6 +8,7 @@ import dev.portcullis.core.upstream.Drain;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -91,8 +92,16 @@ public final class Http2ConnectionLifecycle extends ChannelInboundHandlerAdapter
         ctx.channel().close();
     }
 
+    /**
+     * A connection error the codec saw is passed here before the codec answers it with its own
+     * GOAWAY (carrying the error code): closing here would send a NO_ERROR one first.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Http2Exception) {
+            LOG.debug("HTTP/2 connection {} failed: {}", stats.remote(), cause.getMessage());
+            return;
+        }
         LOG.debug("closing HTTP/2 connection {} after {}", stats.remote(), cause.getClass().getName());
         ctx.close();
     }

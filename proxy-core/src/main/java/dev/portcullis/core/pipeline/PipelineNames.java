@@ -26,8 +26,9 @@ import java.util.List;
  *   <li>{@link #HTTP2_STREAMS}: one child channel per stream</li>
  *   <li>{@link #HTTP2_LIFECYCLE}: counts streams; GOAWAY on idle, drain and the stream limit</li>
  * </ol>
- * and in each stream's pipeline {@link #HTTP2_STREAM_CODEC} (frames to HTTP/1.1 objects) and
- * {@link #HTTP2_REQUEST_GUARD} (what RFC 9113 asks that Netty does not check), then:
+ * and in each stream's pipeline {@link #HTTP2_REQUEST_GUARD} (what RFC 9113 asks of a request head
+ * that Netty does not check), {@link #HTTP2_STREAM_CODEC} (frames to HTTP/1.1 objects),
+ * {@link #HTTP2_REQUEST_ADAPTER} (one Host, no {@code x-http2-*}, whole requests split), then:
  * <p>
  * Exchange stages, the same for every protocol ({@link ExchangeStages}):
  * <ol>
@@ -64,6 +65,7 @@ public final class PipelineNames {
     public static final String HTTP2_LIFECYCLE = "http2-lifecycle";
     public static final String HTTP2_STREAM_CODEC = "http2-stream-codec";
     public static final String HTTP2_REQUEST_GUARD = "http2-request-guard";
+    public static final String HTTP2_REQUEST_ADAPTER = "http2-request-adapter";
 
     /** The handlers a tunnel replaces, in pipeline order (query tokens may be absent). */
     static final List<String> HTTP1_AND_EXCHANGE_STAGES = List.of(HTTP_CODEC, IDLE, EXCHANGE_START, FRAMING_GUARD,

@@ -11,6 +11,7 @@ import dev.portcullis.core.http.ResponseHeaderRules;
 import dev.portcullis.core.http.StrictHttpServerCodec;
 import dev.portcullis.core.http2.Http2Codec;
 import dev.portcullis.core.http2.Http2ConnectionLifecycle;
+import dev.portcullis.core.http2.Http2RequestAdapter;
 import dev.portcullis.core.http2.Http2RequestGuard;
 import dev.portcullis.core.metrics.ProxyMetrics;
 import dev.portcullis.core.observe.AccessLog;
@@ -152,9 +153,9 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     /**
      * HTTP/2: the guarded frame codec ({@link Http2Codec}), reader idleness (the lifecycle ends an
      * idle connection with a GOAWAY), one child channel per stream ({@code Http2MultiplexHandler})
-     * and the {@link Http2ConnectionLifecycle}. Each stream's pipeline: frames to HTTP/1.1 objects,
-     * the {@link Http2RequestGuard}, then the same exchange stages as an HTTP/1.1 connection,
-     * forwarding over the connection's pool.
+     * and the {@link Http2ConnectionLifecycle}. Each stream's pipeline: the {@link Http2RequestGuard}
+     * on the frames, frames to HTTP/1.1 objects, the {@link Http2RequestAdapter}, then the same
+     * exchange stages as an HTTP/1.1 connection, forwarding over the connection's pool.
      */
     private void addHttp2(ChannelPipeline pipeline, ConnectionContext connection) {
         UpstreamConnections pool = upstreamPools.forLoop(pipeline.channel().eventLoop());
@@ -172,8 +173,9 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
             protected void initChannel(Http2StreamChannel stream) {
                 lifecycle.streamOpened(stream);
                 ChannelPipeline streamPipeline = stream.pipeline();
-                streamPipeline.addLast(PipelineNames.HTTP2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true, true));
                 streamPipeline.addLast(PipelineNames.HTTP2_REQUEST_GUARD, new Http2RequestGuard());
+                streamPipeline.addLast(PipelineNames.HTTP2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true, true));
+                streamPipeline.addLast(PipelineNames.HTTP2_REQUEST_ADAPTER, new Http2RequestAdapter());
                 exchangeStages.forStream(connection, pool).accept(streamPipeline);
             }
         }));
