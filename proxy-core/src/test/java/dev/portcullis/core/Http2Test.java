@@ -1,6 +1,8 @@
 package dev.portcullis.core;
 
 import dev.portcullis.core.connection.ConnectionSnapshot;
+import dev.portcullis.testing.BufferSampler;
+import dev.portcullis.testing.H2FrameClient;
 import dev.portcullis.testing.LogCapture;
 import dev.portcullis.testing.Meters;
 import dev.portcullis.testing.ProxyExtension;
@@ -118,6 +120,101 @@ class Http2Test {
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(TestBodies.sha256(response.body())).isEqualTo(TestBodies.sha256(body.length));
+    }
+
+    @Test
+    void sixtyFourMebibytesEachWayToASlowReaderStayWithinTheConnectionsBuffer() throws Exception {
+        long size = 64L * 1024 * 1024;
+        proxy.restart(b -> b.set("limits.max_connection_buffer", "512KiB").set("limits.max_body_size", "100MiB"));
+        HttpClient client = client(HttpClient.Version.HTTP_2);
+
+        proxy.upstream().behaviour(UpstreamBehaviour.readBodySlowly(Duration.ofMillis(1),
+                UpstreamBehaviour.respond(UpstreamBehaviour.Response.of(200)))).keepBodyUpTo(0);
+        BufferSampler uploadSampler = BufferSampler.start(proxy.server());
+        HttpResponse<Void> upload = client.send(HttpRequest.newBuilder(uri("/up"))
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> TestBodies.stream(size)))
+                        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.discarding());
+        long uploadPeak = uploadSampler.stop();
+        assertThat(upload.statusCode()).isEqualTo(200);
+        assertThat(proxy.upstream().takeRequest().bodySha256()).isEqualTo(TestBodies.sha256(size));
+
+        proxy.upstream().behaviour(UpstreamBehaviour.streamBody(size, false));
+        BufferSampler downloadSampler = BufferSampler.start(proxy.server());
+        HttpResponse<java.io.InputStream> download = client.send(HttpRequest.newBuilder(uri("/down"))
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream body = download.body()) {
+            assertThat(TestBodies.readSha256(body, size, 1)).isEqualTo(TestBodies.sha256(size));
+        }
+        long downloadPeak = downloadSampler.stop();
+
+        assertThat(uploadPeak).as("the most the connection held during the upload").isLessThan(512 * 1024);
+        assertThat(downloadPeak).as("the most the connection held during the download").isLessThan(512 * 1024);
+    }
+
+    /**
+     * Raw frames: the JDK's client (17) fails every open stream on any GOAWAY (JDK-8335181), so it
+     * cannot show a graceful one.
+     */
+    @Test
+    void aDrainSendsGoAwayAndLetsTheOpenStreamFinish() throws Exception {
+        double before = Meters.counter(proxy.registry(), "portcullis.http2.goaways", "reason", "drain");
+        proxy.upstream().behaviour(UpstreamBehaviour.delay(Duration.ofMillis(700), UpstreamBehaviour.ok()));
+        try (H2FrameClient client = H2FrameClient.connect(proxy.address(), proxy.pki().validClient())) {
+            client.headers(1, H2FrameClient.request("GET", "/slow"), true);
+            proxy.upstream().takeRequest();
+            CompletableFuture<Integer> left = CompletableFuture.supplyAsync(() -> proxy.server().drain(Duration.ofSeconds(5)));
+
+            H2FrameClient.Frame goAway = client.await(H2FrameClient.GOAWAY, 0, Duration.ofSeconds(5));
+            assertThat(goAway).as("GOAWAY at the drain").isNotNull();
+            assertThat(goAway.errorCode()).isZero();
+            assertThat(goAway.lastStreamId()).as("the open stream is covered").isEqualTo(1);
+            assertThat(client.await(H2FrameClient.HEADERS, 1, Duration.ofSeconds(5))).as("its response").isNotNull();
+            assertThat(left.get(5, TimeUnit.SECONDS)).as("the connection closed once its stream was done").isZero();
+        }
+        assertThat(Meters.counter(proxy.registry(), "portcullis.http2.goaways", "reason", "drain")).isEqualTo(before + 1);
+        proxy.restart(b -> { });
+    }
+
+    @Test
+    void anEarlyAnswerEndsItsStreamWithNoErrorAndTheConnectionGoesOn() throws Exception {
+        try (H2FrameClient client = H2FrameClient.connect(proxy.address(), proxy.pki().validClient())) {
+            client.headers(1, H2FrameClient.request("POST", "/big").add("content-length", String.valueOf(64L << 20)),
+                    false);
+            assertThat(client.await(H2FrameClient.HEADERS, 1, Duration.ofSeconds(5))).as("the 413").isNotNull();
+            H2FrameClient.Frame reset = client.await(H2FrameClient.RST_STREAM, 1, Duration.ofSeconds(5));
+            assertThat(reset).isNotNull();
+            assertThat(reset.errorCode()).as("NO_ERROR: stop sending, the answer is complete").isZero();
+            client.headers(3, H2FrameClient.request("GET", "/next"), true);
+            assertThat(client.await(H2FrameClient.HEADERS, 3, Duration.ofSeconds(5))).isNotNull();
+        }
+        assertThat(proxy.upstream().takeRequest().uri()).isEqualTo("/next");
+    }
+
+    @Test
+    void anIdleConnectionGetsAGoAway() throws Exception {
+        proxy.restart(b -> b.set("limits.idle_timeout", "300ms"));
+        try (H2FrameClient client = H2FrameClient.connect(proxy.address(), proxy.pki().validClient())) {
+            H2FrameClient.Frame goAway = client.goAwayUntilClosed(Duration.ofSeconds(5));
+            assertThat(goAway).isNotNull();
+            assertThat(goAway.errorCode()).isZero();
+        }
+        assertThat(Meters.counter(proxy.registry(), "portcullis.http2.goaways", "reason", "idle")).isEqualTo(1.0);
+    }
+
+    @Test
+    void aHeaderListThatDecodesPastTheLimitIsRefusedAndNeverForwarded() throws Exception {
+        try (H2FrameClient client = H2FrameClient.connect(proxy.address(), proxy.pki().validClient())) {
+            // one 4 KiB header inserted into the HPACK table, then referenced: 40 KiB from a few bytes each
+            io.netty.handler.codec.http2.Http2Headers bomb = H2FrameClient.request("GET", "/bomb");
+            for (int i = 0; i < 10; i++) {
+                bomb.add("x-bomb", "b".repeat(4000));
+            }
+            client.headers(1, bomb, true);
+            H2FrameClient.Frame answer = client.await(H2FrameClient.HEADERS, 1, Duration.ofSeconds(5));
+            H2FrameClient.Frame reset = answer != null ? null : client.await(H2FrameClient.RST_STREAM, 1, Duration.ofSeconds(1));
+            assertThat(answer != null || reset != null).as("a 431 or a reset").isTrue();
+        }
+        assertThat(proxy.upstream().requestCount()).isZero();
     }
 
     @Test

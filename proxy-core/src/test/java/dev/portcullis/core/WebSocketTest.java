@@ -1,5 +1,6 @@
 package dev.portcullis.core;
 
+import dev.portcullis.testing.BufferSampler;
 import dev.portcullis.testing.LogCapture;
 import dev.portcullis.testing.Meters;
 import dev.portcullis.testing.ProxyExtension;
@@ -346,51 +347,6 @@ class WebSocketTest {
             Thread.sleep(10);
         }
         assertThat(Meters.gauge(proxy.registry(), name)).isEqualTo(value);
-    }
-
-    /** Samples the heaviest connection's peak buffered bytes while a transfer runs. */
-    private static final class BufferSampler implements Runnable {
-
-        private final ProxyServer server;
-        private final Thread thread;
-        private volatile boolean running = true;
-        private volatile long peak;
-
-        private BufferSampler(ProxyServer server) {
-            this.server = server;
-            this.thread = new Thread(this, "buffer-sampler");
-        }
-
-        static BufferSampler start(ProxyServer server) {
-            BufferSampler sampler = new BufferSampler(server);
-            sampler.thread.start();
-            return sampler;
-        }
-
-        @Override
-        public void run() {
-            while (running) {
-                sample();
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        private void sample() {
-            for (ConnectionSnapshot connection : server.connections().heaviest(1)) {
-                peak = Math.max(peak, Math.max(connection.peakBufferedBytes(), connection.bufferedBytes()));
-            }
-        }
-
-        long stop() throws InterruptedException {
-            running = false;
-            thread.join();
-            sample();
-            return peak;
-        }
     }
 
     private static java.util.List<String> values(RecordingUpstream.RequestHead head, String name) {

@@ -39,6 +39,12 @@ public final class H2FrameClient implements AutoCloseable {
     /** One frame read from the server. */
     public record Frame(int type, int flags, int streamId, byte[] payload) {
 
+        /** GOAWAY's last stream id. */
+        public int lastStreamId() {
+            return ((payload[0] & 0x7f) << 24) | ((payload[1] & 0xff) << 16) | ((payload[2] & 0xff) << 8)
+                    | (payload[3] & 0xff);
+        }
+
         /** RST_STREAM's or GOAWAY's error code. */
         public long errorCode() {
             int at = type == GOAWAY ? 4 : 0;

@@ -66,6 +66,29 @@ public final class TestBodies {
         return hex(digest);
     }
 
+    /** The first {@code size} pattern bytes as a stream, generated as it is read. */
+    public static InputStream stream(long size) {
+        return new InputStream() {
+            private long position;
+
+            @Override
+            public int read() {
+                return position < size ? at(position++) & 0xff : -1;
+            }
+
+            @Override
+            public int read(byte[] target, int offset, int length) {
+                if (position >= size) {
+                    return -1;
+                }
+                int n = (int) Math.min(length, size - position);
+                fill(target, offset, n, position);
+                position += n;
+                return n;
+            }
+        };
+    }
+
     /** Writes the first {@code size} pattern bytes to {@code out}, 64 KiB at a time. */
     public static void write(OutputStream out, long size) throws IOException {
         byte[] chunk = new byte[64 * 1024];
