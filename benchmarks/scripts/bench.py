@@ -944,11 +944,16 @@ def write_summary(rows, failures, complete):
 
 def portcullis_yaml(proxy, upstream_url, ws=False):
     """A Portcullis build's config: the same for every build but for its listening port, and for
-    the tunnel phase (ws) but for the upstream. websocket.enabled (true) and
+    the tunnel phase (ws) but for the upstream and its connection cap. websocket.enabled (true) and
     websocket.idle_timeout (300s, nginx-ws-proxy.conf's proxy_read_timeout) are left to their
     defaults, so that a build without the websocket section still loads the file."""
-    note = ("# the WebSocket tunnel phase: as portcullis.yaml but for the upstream, the echo\n"
-            if ws else "")
+    note, pool = "", ""
+    if ws:
+        note = "# the WebSocket tunnel phase: as portcullis.yaml but for the upstream, the echo\n"
+        # A tunnel's upstream connection leaves the pool but counts against max_connections
+        # until it closes: the default 256 would cap the idle tunnels, where nginx has no cap
+        # (worker_connections 8192 per worker, client and upstream connections together).
+        pool = f"\n  max_connections: {min(100000, max(8192, 2 * WS_IDLE_CONNS))}"
     return f"""# written by benchmarks/scripts/bench.py
 {note}listen: "127.0.0.1:{PORTS[proxy]}"
 tls:
@@ -959,7 +964,7 @@ tls:
   verify_depth: 4
   protocols: [TLSv1.3, TLSv1.2]
 upstream:
-  url: "{upstream_url}"
+  url: "{upstream_url}"{pool}
 admin:
   listen: "127.0.0.1:{ADMIN_PORT}"
 access_log: "off"
