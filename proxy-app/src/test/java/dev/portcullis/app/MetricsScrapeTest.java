@@ -151,6 +151,8 @@ class MetricsScrapeTest {
                 Map.entry("portcullis_requests_rejected_total", "counter"),
                 Map.entry("portcullis_upstream_connections", "gauge"),
                 Map.entry("portcullis_upstream_errors_total", "counter"),
+                Map.entry("portcullis_websocket_tunnels_active", "gauge"),
+                Map.entry("portcullis_websocket_tunnels_total", "counter"),
                 Map.entry("process_resident_memory_bytes", "gauge"));
         types.forEach((name, type) -> assertThat(metrics.type(name)).as(name).hasValue(type));
         assertThat(metrics.value("portcullis_upstream_connections{state=\"idle\"}")).isEqualTo(1);

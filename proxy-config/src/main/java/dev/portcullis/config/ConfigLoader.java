@@ -37,7 +37,7 @@ import static java.util.Objects.requireNonNull;
 public final class ConfigLoader {
 
     private static final Keys ROOT_KEYS = Keys.of("listen", "tls", "upstream", "identity", "tokens", "response",
-            "limits", "admin", "access_log", "shutdown");
+            "limits", "admin", "access_log", "shutdown", "websocket");
     private static final Keys TLS_KEYS = Keys.of("cert", "key", "client_ca", "client_auth", "crl", "crl_stale",
             "verify_depth", "protocols", "session_cache", "session_tickets", "handshake_timeout", "reload");
     private static final Keys SESSION_CACHE_KEYS = Keys.of("size", "timeout");
@@ -56,6 +56,7 @@ public final class ConfigLoader {
             "max_requests_per_connection", "body_timeout", "send_timeout");
     private static final Keys SHUTDOWN_KEYS = Keys.of("drain_timeout");
     private static final Keys ADMIN_KEYS = Keys.of("listen");
+    private static final Keys WEBSOCKET_KEYS = Keys.of("enabled", "idle_timeout");
 
     private static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8443);
     private static final HostPort DEFAULT_ADMIN_LISTEN = new HostPort("127.0.0.1", 9901);
@@ -137,10 +138,12 @@ public final class ConfigLoader {
         AdminConfig admin = bindAdmin(root.mapping("admin", ADMIN_KEYS), listen, listenAt);
         AccessLogConfig accessLog = bindAccessLog(root.scalar("access_log", "stdout, off or a file path"));
         ShutdownConfig shutdown = bindShutdown(root.mapping("shutdown", SHUTDOWN_KEYS));
+        WebSocketConfig websocket = bindWebSocket(root.mapping("websocket", WEBSOCKET_KEYS));
         for (FileCheck check : fileChecks) {
             check.run();
         }
-        return new ProxyConfig(listen, tls, upstream, identity, tokens, response, limits, admin, accessLog, shutdown, source);
+        return new ProxyConfig(listen, tls, upstream, identity, tokens, response, limits, admin, accessLog, shutdown,
+                websocket, source);
     }
 
     private TlsConfig bindTls(YamlMapping root) throws ConfigException {
@@ -499,6 +502,13 @@ public final class ConfigLoader {
     private static ShutdownConfig bindShutdown(YamlMapping shutdown) throws ConfigException {
         return new ShutdownConfig(
                 shutdown.get("drain_timeout", Durations.EXPECTED, Durations::parse, Duration.ofSeconds(30)));
+    }
+
+    private static WebSocketConfig bindWebSocket(YamlMapping websocket) throws ConfigException {
+        return new WebSocketConfig(
+                websocket.get("enabled", BOOLEAN, ConfigLoader::bool, WebSocketConfig.DEFAULTS.enabled()),
+                websocket.get("idle_timeout", Durations.EXPECTED, Durations::parse,
+                        WebSocketConfig.DEFAULTS.idleTimeout()));
     }
 
     private static AdminConfig bindAdmin(YamlMapping admin, HostPort listen, Optional<YamlScalar> listenAt)

@@ -20,6 +20,7 @@ import static java.util.Objects.requireNonNull;
  *   <tr><td>admin</td><td>-</td><td>{@link AdminConfig}</td></tr>
  *   <tr><td>access_log</td><td>stdout</td><td>{@link AccessLogConfig}</td></tr>
  *   <tr><td>shutdown</td><td>-</td><td>{@link ShutdownConfig}</td></tr>
+ *   <tr><td>websocket</td><td>-</td><td>{@link WebSocketConfig}</td></tr>
  * </table>
  *
  * @param source the file this snapshot was read from (relative paths in it are resolved against
@@ -36,6 +37,7 @@ public record ProxyConfig(
         AdminConfig admin,
         AccessLogConfig accessLog,
         ShutdownConfig shutdown,
+        WebSocketConfig websocket,
         Path source) {
 
     public ProxyConfig {
@@ -49,6 +51,7 @@ public record ProxyConfig(
         requireNonNull(admin, "admin");
         requireNonNull(accessLog, "accessLog");
         requireNonNull(shutdown, "shutdown");
+        requireNonNull(websocket, "websocket");
         requireNonNull(source, "source");
     }
 }

@@ -104,6 +104,9 @@ class ConfigLoaderTest {
                 access_log: logs/access.log
                 shutdown:
                   drain_timeout: 45s
+                websocket:
+                  enabled: false
+                  idle_timeout: 90s
                 """.formatted(dir.getFileName(), FINGERPRINT.toUpperCase(Locale.ROOT)));
 
         ProxyConfig config = ConfigLoader.load(file, name -> null);
@@ -137,6 +140,7 @@ class ConfigLoaderTest {
                 new AdminConfig(new HostPort("localhost", 0)),
                 AccessLogConfig.file(dir.resolve("logs/access.log")),
                 new ShutdownConfig(Duration.ofSeconds(45)),
+                new WebSocketConfig(false, Duration.ofSeconds(90)),
                 file));
     }
 
@@ -164,6 +168,7 @@ class ConfigLoaderTest {
                 new AdminConfig(new HostPort("127.0.0.1", 9901)),
                 AccessLogConfig.STDOUT,
                 new ShutdownConfig(Duration.ofSeconds(30)),
+                new WebSocketConfig(true, Duration.ofSeconds(300)),
                 dir.resolve("minimal.yaml")));
     }
 

@@ -2,6 +2,9 @@ package dev.portcullis.testing;
 
 import io.netty.buffer.ByteBuf;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -61,6 +64,46 @@ public final class TestBodies {
             done += n;
         }
         return hex(digest);
+    }
+
+    /** Writes the first {@code size} pattern bytes to {@code out}, 64 KiB at a time. */
+    public static void write(OutputStream out, long size) throws IOException {
+        byte[] chunk = new byte[64 * 1024];
+        for (long done = 0; done < size; ) {
+            int n = (int) Math.min(chunk.length, size - done);
+            fill(chunk, 0, n, done);
+            out.write(chunk, 0, n);
+            done += n;
+        }
+        out.flush();
+    }
+
+    /**
+     * Reads exactly {@code size} bytes, pausing {@code pauseMillis} after every 64 KiB (a slow
+     * reader), and returns their lowercase hex SHA-256.
+     */
+    public static String readSha256(InputStream in, long size, long pauseMillis) throws IOException {
+        MessageDigest digest = newSha256();
+        byte[] chunk = new byte[64 * 1024];
+        for (long done = 0; done < size; ) {
+            int n = in.readNBytes(chunk, 0, (int) Math.min(chunk.length, size - done));
+            if (n == 0) {
+                throw new java.io.EOFException("closed after " + done + " of " + size + " bytes");
+            }
+            digest.update(chunk, 0, n);
+            done += n;
+            sleep(pauseMillis);
+        }
+        return hex(digest);
+    }
+
+    private static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException();
+        }
     }
 
     /** Lowercase hex SHA-256 of {@code bytes}. */

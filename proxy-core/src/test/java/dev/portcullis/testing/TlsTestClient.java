@@ -494,6 +494,16 @@ public final class TlsTestClient implements AutoCloseable {
         return new StreamedResponse(h.status, h.headers, framing, count[0], TestBodies.hex(digest));
     }
 
+    /** What follows the responses read so far, raw (a tunnel's bytes after its 101). */
+    public InputStream input() {
+        return in;
+    }
+
+    /** Reads exactly {@code length} raw bytes. */
+    public byte[] readExactly(int length) throws IOException {
+        return in.readNBytes(length);
+    }
+
     /** Reads every byte until the peer closes (e.g. to prove exactly one error response then close). */
     public byte[] readUntilClose() throws IOException {
         return in.readAllBytes();

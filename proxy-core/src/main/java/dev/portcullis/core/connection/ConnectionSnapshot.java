@@ -10,6 +10,8 @@ import java.time.Instant;
  * @param bytesOut        bytes written to the socket
  * @param bufferedBytes   bytes the connection holds in buffers now (see {@link ConnectionStats})
  * @param peakBufferedBytes the most it held at any check point so far
+ * @param http            what it speaks: {@code HTTP/1.1}, or {@code websocket} once tunnelled; null
+ *                        before the handshake
  */
 public record ConnectionSnapshot(
         long id,
@@ -24,5 +26,6 @@ public record ConnectionSnapshot(
         long bytesIn,
         long bytesOut,
         long bufferedBytes,
-        long peakBufferedBytes) {
+        long peakBufferedBytes,
+        String http) {
 }

@@ -43,6 +43,8 @@ public final class ConnectionStats {
     private volatile long peakBufferedBytes;
     /** Set once the handshake is done; null before. */
     private volatile ConnectionContext context;
+    /** What the connection speaks since the handshake: {@code HTTP/1.1}, then maybe {@code websocket}; null before. */
+    private volatile String http;
     /** What the protocol stage's decoder holds undecoded; event loop only. */
     private IntSupplier decoderPending = () -> 0;
 
@@ -81,6 +83,11 @@ public final class ConnectionStats {
     /** The handshake is done: {@code /connections} may show who the client is. */
     public void verified(ConnectionContext context) {
         this.context = context;
+    }
+
+    /** What the connection speaks now, as {@code /connections} shows it. */
+    public void http(String protocol) {
+        this.http = protocol;
     }
 
     /** The protocol stage's decoder, whose undecoded bytes count as buffered; event loop only. */
@@ -130,7 +137,7 @@ public final class ConnectionStats {
                 tls == null ? null : tls.protocol(), tls == null ? null : tls.cipherSuite(),
                 tls != null && tls.resumed(),
                 verified ? identity.subject() : null, verified ? identity.fingerprint() : null,
-                requests, bytesIn, bytesOut, bufferedBytes(), peakBufferedBytes);
+                requests, bytesIn, bytesOut, bufferedBytes(), peakBufferedBytes, http);
     }
 
     private static long pending(Channel channel) {

@@ -1,13 +1,10 @@
 package dev.portcullis.core.connection;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -51,7 +48,7 @@ public final class LingeringCloseHandler extends ChannelInboundHandlerAdapter {
         } else {
             pipeline.addFirst(NAME, handler);
         }
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> handler.halfClose(channel, tls));
+        HalfClose.output(channel);
     }
 
     @Override
@@ -60,25 +57,6 @@ public final class LingeringCloseHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
         }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
         ctx.channel().config().setAutoRead(true);
-    }
-
-    private void halfClose(Channel channel, ChannelHandlerContext tls) {
-        if (!channel.isActive()) {
-            return;
-        }
-        if (tls == null) {
-            shutdownOutput(channel);
-            return;
-        }
-        ChannelFuture closeNotify = ((SslHandler) tls.handler()).closeOutbound();
-        closeNotify.addListener(sent -> shutdownOutput(channel));
-    }
-
-    /** A channel that cannot half-close (not a socket) just lingers until the deadline or the budget. */
-    private static void shutdownOutput(Channel channel) {
-        if (channel instanceof DuplexChannel duplex && channel.isActive()) {
-            duplex.shutdownOutput();
-        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.portcullis.core.exchange;
 
 import dev.portcullis.core.connection.ConnectionStats;
+import dev.portcullis.core.http.WebSocketUpgrade;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -19,16 +20,24 @@ import io.netty.handler.codec.http.LastHttpContent;
 public final class ExchangeStartHandler extends ChannelInboundHandlerAdapter {
 
     private final ConnectionStats stats;
+    private final boolean webSocket;
     private HttpExchange reading;
 
+    /** Without WebSocket upgrades (HTTP/2 streams, {@code websocket.enabled: false}). */
     public ExchangeStartHandler(ConnectionStats stats) {
+        this(stats, false);
+    }
+
+    /** @param webSocket {@code websocket.enabled}: upgrade requests become upgrade exchanges */
+    public ExchangeStartHandler(ConnectionStats stats, boolean webSocket) {
         this.stats = stats;
+        this.webSocket = webSocket;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            reading = new HttpExchange(request, System.nanoTime());
+            reading = new HttpExchange(request, System.nanoTime(), webSocket && WebSocketUpgrade.requested(request));
             stats.requestStarted();
             if (msg instanceof FullHttpRequest whole) {
                 // only the decoder's stand-ins for unreadable requests arrive whole; their body is empty

@@ -33,6 +33,7 @@ public final class HttpExchange {
     private final HttpVersion version;
     private final boolean head;
     private final boolean keepAliveRequested;
+    private final boolean webSocketUpgrade;
     private ErrorCode rejection;
     private String rejectedParameter;
     private boolean requestComplete;
@@ -44,6 +45,16 @@ public final class HttpExchange {
 
     /** @param startNanos when the head was read, {@code System.nanoTime()} */
     public HttpExchange(HttpRequest request, long startNanos) {
+        this(request, startNanos, false);
+    }
+
+    /**
+     * @param startNanos       when the head was read, {@code System.nanoTime()}
+     * @param webSocketUpgrade the request asks for a WebSocket upgrade that Portcullis will
+     *                         forward ({@code websocket.enabled}, {@code WebSocketUpgrade#requested})
+     */
+    public HttpExchange(HttpRequest request, long startNanos, boolean webSocketUpgrade) {
+        this.webSocketUpgrade = webSocketUpgrade;
         this.request = requireNonNull(request, "request");
         this.startNanos = startNanos;
         boolean unreadable = request.decoderResult().isFailure() && request instanceof FullHttpRequest
@@ -107,6 +118,14 @@ public final class HttpExchange {
         return keepAliveRequested;
     }
 
+    /**
+     * The request is forwarded as a WebSocket upgrade: its Connection and Upgrade headers are
+     * restored after stripping, and an upstream 101 turns the connection into a tunnel.
+     */
+    public boolean isWebSocketUpgrade() {
+        return webSocketUpgrade;
+    }
+
     /** A rule refused the request: forwarding answers {@code error} in its turn and never sends it upstream. */
     public void reject(ErrorCode error, String parameter) {
         if (rejection == null) {
@@ -142,16 +161,16 @@ public final class HttpExchange {
         requestComplete = true;
     }
 
-    /** Body bytes read from the client, as it sent them. */
+    /** Body bytes read from the client, as it sent them (a tunnel's: every byte after the upgrade). */
     public long bytesIn() {
         return bytesIn;
     }
 
-    void read(long bytes) {
+    public void read(long bytes) {
         bytesIn += bytes;
     }
 
-    /** Body bytes written to the client. */
+    /** Body bytes written to the client (a tunnel's: every byte after the 101 head). */
     public long bytesOut() {
         return bytesOut;
     }

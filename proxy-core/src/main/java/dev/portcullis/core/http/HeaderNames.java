@@ -26,9 +26,14 @@ final class HeaderNames {
     static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
     static final String X_FORWARDED_HOST = "X-Forwarded-Host";
 
-    /** RFC 9110 §7.6.1 connection options, plus the legacy ones proxies drop (RFC 9112 §9.6, RFC 7230 §6.1). */
+    /**
+     * RFC 9110 §7.6.1 connection options, plus the legacy ones proxies drop (RFC 9112 §9.6, RFC 7230
+     * §6.1) and HTTP2-Settings, connection-specific by RFC 7540 §3.2.1 (it only ever travels with
+     * {@code Upgrade: h2c}, which is never forwarded).
+     */
     static final List<String> HOP_BY_HOP = List.of(
-            "Connection", "Keep-Alive", "TE", "Trailer", "Upgrade", "Proxy-Connection", "Proxy-Authorization");
+            "Connection", "Keep-Alive", "TE", "Trailer", "Upgrade", "Proxy-Connection", "Proxy-Authorization",
+            "HTTP2-Settings");
 
     /** Certificate headers other proxies set, which only Portcullis may assert to the upstream. */
     static final List<String> CERTIFICATE_HEADERS = List.of(
@@ -66,17 +71,10 @@ final class HeaderNames {
         for (Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
              values.hasNext(); ) {
             CharSequence value = values.next();
-            int start = 0;
-            while (start < value.length()) {
+            for (int start = 0; start < value.length(); ) {
                 int end = indexOf(value, ',', start);
-                int tokenStart = start;
-                int tokenEnd = end;
-                while (tokenStart < tokenEnd && isOws(value.charAt(tokenStart))) {
-                    tokenStart++;
-                }
-                while (tokenEnd > tokenStart && isOws(value.charAt(tokenEnd - 1))) {
-                    tokenEnd--;
-                }
+                int tokenStart = tokenStart(value, start, end);
+                int tokenEnd = tokenEnd(value, tokenStart, end);
                 if (tokenEnd > tokenStart && !removedAnyway.contains(value, tokenStart, tokenEnd)
                         && !NOT_CONNECTION_OPTIONS.contains(value, tokenStart, tokenEnd)) {
                     if (options.isEmpty()) {
@@ -88,6 +86,36 @@ final class HeaderNames {
             }
         }
         return options;
+    }
+
+    /** Whether a comma-separated header ({@code Connection}, {@code Upgrade}; all its lines) lists {@code token}. */
+    static boolean listsToken(HttpHeaders headers, CharSequence name, CharSequence token) {
+        for (Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(name); values.hasNext(); ) {
+            CharSequence value = values.next();
+            for (int start = 0; start < value.length(); ) {
+                int end = indexOf(value, ',', start);
+                int tokenStart = tokenStart(value, start, end);
+                if (matches(value, tokenStart, tokenEnd(value, tokenStart, end), token)) {
+                    return true;
+                }
+                start = end + 1;
+            }
+        }
+        return false;
+    }
+
+    private static int tokenStart(CharSequence value, int start, int end) {
+        while (start < end && isOws(value.charAt(start))) {
+            start++;
+        }
+        return start;
+    }
+
+    private static int tokenEnd(CharSequence value, int start, int end) {
+        while (end > start && isOws(value.charAt(end - 1))) {
+            end--;
+        }
+        return end;
     }
 
     /**

@@ -16,7 +16,8 @@ import static java.util.Objects.requireNonNull;
  * every header a client could use to claim an identity, then sets the verified identity headers
  * and X-Forwarded-* from the {@link ConnectionContext}; and drops the trailer section of a
  * chunked body, since a backend that merges trailers into headers would otherwise believe a
- * forged {@code X-Client-DN} sent there. The header rules live in {@link RequestHeaderRules};
+ * forged {@code X-Client-DN} sent there. A WebSocket upgrade gets its Connection and Upgrade
+ * back after the strip ({@link WebSocketUpgrade}). The header rules live in {@link RequestHeaderRules};
  * this handler only feeds them what the connection knows.
  *
  * <p>Sits after the query-token rule, before forwarding. Per connection (it carries the
@@ -38,6 +39,9 @@ public final class IdentityHeadersHandler extends ChannelInboundHandlerAdapter {
             HttpRequest request = exchange.request();
             String host = request.headers().get(HttpHeaderNames.HOST);
             rules.apply(request.headers(), connection.identity(), connection.clientIp(), host);
+            if (exchange.isWebSocketUpgrade()) {
+                WebSocketUpgrade.setRequestHeaders(request.headers());
+            }
         } else if (msg instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()
                 && last.decoderResult().isSuccess()) {
             // request trailers are never forwarded; the body bytes are, and change hands here

@@ -23,7 +23,9 @@ import static java.util.Objects.requireNonNull;
  * <ul>
  *   <li>hop-by-hop: Connection and every name it lists (in all Connection headers; never
  *       Content-Length, Transfer-Encoding or Host, so a client cannot unframe its own message),
- *       Keep-Alive, TE, Trailer, Upgrade, Proxy-Connection, Proxy-Authorization (RFC 9110 §7.6.1);</li>
+ *       Keep-Alive, TE, Trailer, Upgrade, Proxy-Connection, Proxy-Authorization (RFC 9110 §7.6.1),
+ *       HTTP2-Settings; a WebSocket upgrade gets its Connection and Upgrade back
+ *       ({@link WebSocketUpgrade});</li>
  *   <li>all seven configured identity header names, whatever the format, and
  *       X-Forwarded-Client-Cert;</li>
  *   <li>certificate headers other proxies use: Client-Cert, Client-Cert-Chain, X-Client-Cert and

@@ -99,6 +99,21 @@ public final class StrictHttpServerCodec
         return decoder.pendingBytes();
     }
 
+    /**
+     * Decodes nothing after the request just passed on: behind a WebSocket upgrade request may come
+     * frames, which are no HTTP. The bytes stay in the decoder (counted by {@link #pendingBytes})
+     * until {@link #resumeInput} or until the codec is removed, which hands them on raw.
+     */
+    public void holdInput() {
+        decoder.held = true;
+    }
+
+    /** The upgrade was refused: what was held is decoded as HTTP after all, soon, never inside a decode. */
+    public void resumeInput() {
+        decoder.held = false;
+        decoder.ctx.executor().execute(decoder::decodeHeld);
+    }
+
     /** Netty's stand-in for a request that could not be read; the access log recognises it. */
     private static FullHttpRequest failedRequest(Exception cause) {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/bad-request",
@@ -132,6 +147,8 @@ public final class StrictHttpServerCodec
         private boolean pausedAtDeadline;
         /** A request failed: every further byte is discarded. */
         private boolean failed;
+        /** {@link #holdInput}: nothing more is decoded. */
+        private boolean held;
 
         StrictRequestDecoder(HttpDecoderConfig config, Duration headerTimeout) {
             super(config);
@@ -169,6 +186,9 @@ public final class StrictHttpServerCodec
 
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (held) {
+                return;
+            }
             if (failed) {
                 in.skipBytes(in.readableBytes());
                 return;
@@ -183,11 +203,24 @@ public final class StrictHttpServerCodec
 
         @Override
         protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-            if (failed) {
+            if (failed || held) {
                 in.skipBytes(in.readableBytes());
                 return;
             }
             super.decodeLast(ctx, in, out);
+        }
+
+        /** Decodes what arrived while input was held, as if it had just been read. */
+        private void decodeHeld() {
+            if (held || ctx.isRemoved() || !ctx.channel().isActive() || !internalBuffer().isReadable()) {
+                return;
+            }
+            try {
+                channelRead(ctx, Unpooled.EMPTY_BUFFER);
+                channelReadComplete(ctx);
+            } catch (Exception e) {
+                ctx.fireExceptionCaught(e);
+            }
         }
 
         /** Netty would drop Content-Length and go on; the framing guard refuses the pair instead. */

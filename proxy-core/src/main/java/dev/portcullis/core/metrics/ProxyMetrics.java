@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -62,6 +63,9 @@ public final class ProxyMetrics {
     private final Counter[] requestsByClass = new Counter[6];
     private final Timer requestDuration;
     private final Map<UpstreamError, Counter> upstreamErrors = new EnumMap<>(UpstreamError.class);
+    private final Counter tunnelsOpened;
+    /** Tunnels open now, over all event loops; they open and close rarely, so a shared counter is cheap. */
+    private final AtomicInteger tunnelsActive = new AtomicInteger();
 
     public ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -95,6 +99,12 @@ public final class ProxyMetrics {
                     .tag("reason", reason.label())
                     .register(registry));
         }
+        this.tunnelsOpened = Counter.builder("portcullis.websocket.tunnels")
+                .description("WebSocket tunnels opened (upstream answered 101)")
+                .register(registry);
+        Gauge.builder("portcullis.websocket.tunnels.active", tunnelsActive, AtomicInteger::get)
+                .description("WebSocket tunnels open now")
+                .register(registry);
         this.handshakesOk = handshakes(registry, "ok", "none");
         for (HandshakeFailure reason : HandshakeFailure.values()) {
             handshakesFailed.put(reason, handshakes(registry, "failed", reason.label()));
@@ -159,6 +169,15 @@ public final class ProxyMetrics {
     public void requestCompleted(int status, long nanos) {
         requestsByClass[Math.min(5, Math.max(2, status / 100))].increment();
         requestDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void tunnelOpened() {
+        tunnelsOpened.increment();
+        tunnelsActive.incrementAndGet();
+    }
+
+    public void tunnelClosed() {
+        tunnelsActive.decrementAndGet();
     }
 
     public void upstreamError(UpstreamError reason) {

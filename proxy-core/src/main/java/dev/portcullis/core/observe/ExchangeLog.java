@@ -37,4 +37,16 @@ public final class ExchangeLog {
             log.write(connection, exchange, end);
         }
     }
+
+    /**
+     * A WebSocket tunnel closed: its access-log line (status 101, the tunnelled bytes, the whole
+     * tunnel's duration). Not a request in {@code portcullis_requests_total} or the request
+     * duration histogram: {@code portcullis_websocket_tunnels_total} counts tunnels, and an hour-long
+     * tunnel would drown the request latencies.
+     */
+    public void tunnelClosed(ConnectionContext connection, HttpExchange exchange) {
+        if (log != null) {
+            log.write(connection, exchange, System.nanoTime());
+        }
+    }
 }

@@ -10,6 +10,7 @@ import dev.portcullis.core.http.IdentityHeadersHandler;
 import dev.portcullis.core.http.QueryTokenHandler;
 import dev.portcullis.core.http.QueryTokens;
 import dev.portcullis.core.http.RequestHeaderRules;
+import dev.portcullis.core.upstream.ConnectionUpgrade;
 import dev.portcullis.core.upstream.ExchangeSettings;
 import dev.portcullis.core.upstream.ForwardingFrontendHandler;
 import dev.portcullis.core.upstream.UpstreamConnections;
@@ -39,9 +40,12 @@ final class ExchangeStages {
         this.settings = settings;
     }
 
-    /** One connection's (or stream's) exchange stages, forwarding over {@code pool}. */
-    Unit forConnection(ConnectionContext connection, UpstreamConnections pool) {
-        return new Unit(connection, new ForwardingFrontendHandler(pool, settings, connection));
+    /**
+     * One connection's (or stream's) exchange stages, forwarding over {@code pool}; {@code upgrade}
+     * turns the connection into a WebSocket tunnel when {@code websocket.enabled} lets a request ask.
+     */
+    Unit forConnection(ConnectionContext connection, UpstreamConnections pool, ConnectionUpgrade upgrade) {
+        return new Unit(connection, new ForwardingFrontendHandler(pool, settings, connection, upgrade));
     }
 
     /** The stages of one pipeline, in data order; {@link #answering} tells the codec which exchange a response answers. */
@@ -66,7 +70,8 @@ final class ExchangeStages {
          */
         @Override
         public void accept(ChannelPipeline pipeline) {
-            pipeline.addLast(PipelineNames.EXCHANGE_START, new ExchangeStartHandler(connection.stats()));
+            pipeline.addLast(PipelineNames.EXCHANGE_START, new ExchangeStartHandler(connection.stats(),
+                    config.websocket().enabled()));
             pipeline.addLast(PipelineNames.FRAMING_GUARD, new FramingGuardHandler(
                     config.limits().maxUriSize().toIntExact(), config.limits().maxBodySize().bytes()));
             pipeline.addLast(PipelineNames.ALLOW_LIST, new AllowListHandler(connection));

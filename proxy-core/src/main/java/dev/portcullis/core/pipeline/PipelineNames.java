@@ -2,6 +2,8 @@ package dev.portcullis.core.pipeline;
 
 import dev.portcullis.core.connection.LingeringCloseHandler;
 
+import java.util.List;
+
 /**
  * Names of the client connection's handlers, in pipeline order.
  *
@@ -26,6 +28,11 @@ import dev.portcullis.core.connection.LingeringCloseHandler;
  *   <li>{@link #IDENTITY_HEADERS}: strips spoofable headers and trailers, sets identity and forwarding headers</li>
  *   <li>{@link #FORWARDING}: answers each exchange in order, streaming it to a pooled upstream connection</li>
  * </ol>
+ * After an upstream 101 to a WebSocket upgrade, every HTTP/1.1 and exchange stage gives way to one
+ * handler ({@link Http1Upgrade}):
+ * <ol>
+ *   <li>{@link #TUNNEL}: relays bytes between the client and its upstream connection, unparsed</li>
+ * </ol>
  */
 public final class PipelineNames {
 
@@ -41,6 +48,11 @@ public final class PipelineNames {
     public static final String QUERY_TOKENS = "query-tokens";
     public static final String IDENTITY_HEADERS = "identity-headers";
     public static final String FORWARDING = "forwarding";
+    public static final String TUNNEL = "tunnel";
+
+    /** The handlers a tunnel replaces, in pipeline order (query tokens may be absent). */
+    static final List<String> HTTP1_AND_EXCHANGE_STAGES = List.of(HTTP_CODEC, IDLE, EXCHANGE_START, FRAMING_GUARD,
+            ALLOW_LIST, QUERY_TOKENS, IDENTITY_HEADERS, FORWARDING);
 
     private PipelineNames() {
     }

@@ -69,7 +69,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                 config.upstream().responseTimeout().toMillis(), config.limits().bodyTimeout().toMillis(),
                 config.limits().sendTimeout().toMillis(), config.limits().maxBodySize().bytes(),
                 new ResponseHeaderRules(config.response()), redactor, new UpstreamFailureLog(redactor),
-                new ExchangeLog(metrics, accessLog), metrics, config.limits().maxRequestsPerConnection()));
+                new ExchangeLog(metrics, accessLog), metrics, config.limits().maxRequestsPerConnection(),
+                config.websocket().idleTimeout().toMillis()));
         this.upstreamPools = upstreamPools;
         this.connections = connections;
         this.registry = registry;
@@ -112,14 +113,16 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
      * {@code limits.request_header_timeout} (slowloris). Reader idleness only: watching writes
      * too would cost a promise listener on every write; forwarding closes on it only when no
      * exchange is in flight, so a long download to a client that sends nothing is not cut off.
-     * Then the exchange stages.
+     * Then the exchange stages; a WebSocket upgrade replaces them all with a tunnel
+     * ({@link Http1Upgrade}).
      */
     private void addHttp1(ChannelPipeline pipeline, ConnectionContext connection) {
         ExchangeStages.Unit exchanges = exchangeStages.forConnection(connection,
-                upstreamPools.forLoop(pipeline.channel().eventLoop()));
+                upstreamPools.forLoop(pipeline.channel().eventLoop()), new Http1Upgrade(pipeline, connection.stats()));
         StrictHttpServerCodec codec = new StrictHttpServerCodec(decoderConfig,
                 config.limits().requestHeaderTimeout(), exchanges::answering);
         connection.stats().decoder(codec::pendingBytes);
+        connection.stats().http("HTTP/1.1");
         pipeline.addLast(PipelineNames.HTTP_CODEC, codec);
         pipeline.addLast(PipelineNames.IDLE,
                 new IdleStateHandler(config.limits().idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));

@@ -19,11 +19,12 @@ import static java.util.Objects.requireNonNull;
  * @param failures              where the upstream's failures are logged
  * @param log                   where each finished exchange is counted and written
  * @param maxRequestsPerConnection {@code limits.max_requests_per_connection}
+ * @param tunnelIdleTimeoutMillis {@code websocket.idle_timeout}: a tunnel with no byte either way for this long closes
  */
 public record ExchangeSettings(long responseTimeoutMillis, long bodyTimeoutMillis, long sendTimeoutMillis,
                                long maxLingerBytes, ResponseHeaderRules responseHeaders, Redactor redactor,
                                UpstreamFailureLog failures, ExchangeLog log, ProxyMetrics metrics,
-                               int maxRequestsPerConnection) {
+                               int maxRequestsPerConnection, long tunnelIdleTimeoutMillis) {
 
     public ExchangeSettings {
         requireNonNull(responseHeaders, "responseHeaders");

@@ -8,8 +8,10 @@ import dev.portcullis.core.exchange.HttpExchange;
 import dev.portcullis.core.http.ErrorCode;
 import dev.portcullis.core.http.ErrorResponses;
 import dev.portcullis.core.http.Http1ResponseFraming;
+import dev.portcullis.core.http.WebSocketUpgrade;
 import dev.portcullis.core.metrics.UpstreamError;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -56,6 +58,9 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code Expect: 100-continue} is answered when its exchange becomes the current one, after
  * the rules admitted it, never while an earlier response is still being written.
  *
+ * <p>A WebSocket upgrade stops reading and decoding behind it until it is answered: a 101 makes
+ * the connection one end of a {@link WebSocketTunnel}; any other answer leaves it HTTP.
+ *
  * <p>Longer than a rule handler because ordering, reading, answering and the three progress
  * timeouts act on the same few fields (the current exchange, what waits, whether the connection
  * is closing); what stands alone is apart: the waiting queue ({@link WaitingMessages}), response
@@ -74,6 +79,7 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
     private final ExchangeSettings settings;
     private final ConnectionContext connection;
     private final ConnectionPolicy policy;
+    private final ConnectionUpgrade upgrade;
     private final WaitingMessages pending = new WaitingMessages();
     private ChannelHandlerContext ctx;
     private LazyDeadline responseDeadline;
@@ -84,6 +90,8 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
     /** The exchange being answered, and its backend half while it is forwarded. */
     private HttpExchange current;
     private UpstreamExchange upstream;
+    /** A WebSocket upgrade read and not yet answered: nothing is read or decoded behind it. */
+    private HttpExchange upgrading;
     /** The current response ends the connection. */
     private boolean lastResponse;
     /** Something refused arrived: nothing after it is trusted or read. */
@@ -92,11 +100,19 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
     private boolean closing;
     private boolean overBudget;
 
+    /** For a connection that is never upgraded. */
     public ForwardingFrontendHandler(UpstreamConnections pool, ExchangeSettings settings, ConnectionContext connection) {
+        this(pool, settings, connection, ConnectionUpgrade.NONE);
+    }
+
+    /** @param upgrade how the connection's HTTP stages give way to a WebSocket tunnel */
+    public ForwardingFrontendHandler(UpstreamConnections pool, ExchangeSettings settings, ConnectionContext connection,
+                                     ConnectionUpgrade upgrade) {
         this.pool = pool;
         this.settings = settings;
         this.connection = connection;
         this.policy = new ConnectionPolicy(settings.maxRequestsPerConnection());
+        this.upgrade = upgrade;
     }
 
     /** The exchange whose response is being written, or null; the HTTP/1 encoder asks. */
@@ -133,6 +149,11 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
             }
             reading = exchange;
             refusing = exchange.isRejected();
+            if (exchange.isWebSocketUpgrade() && !refusing) {
+                // what follows may be WebSocket frames: kept raw until the upstream answers
+                upgrading = exchange;
+                upgrade.holdInput();
+            }
         } else if (msg instanceof HttpContent content) {
             refusing = content.decoderResult().isFailure();
             if (bodyDeadline.armed()) {
@@ -276,7 +297,8 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
             return;
         }
         connection.stats().upstream(pending.bodyBytes(), upstream == null ? null : upstream.upstreamChannel());
-        boolean read = pending.isEmpty() && !overBudget && (upstream == null || upstream.writable());
+        boolean read = pending.isEmpty() && !overBudget && upgrading == null
+                && (upstream == null || upstream.writable());
         ctx.channel().config().setAutoRead(read);
         if (read && reading != null && !reading.requestComplete()) {
             if (!bodyDeadline.armed()) {
@@ -305,7 +327,32 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
     @Override
     public void responseHead(HttpResponse head) {
         settings.responseHeaders().apply(head.headers());
+        if (head.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
+            // the backend only passes a 101 that accepts this exchange's WebSocket upgrade
+            WebSocketUpgrade.setResponseHeaders(head.headers());
+            current.responded(head.status().code());
+            ctx.write(head);
+            return;
+        }
         writeHead(head, false);
+    }
+
+    /**
+     * The upstream switched to WebSocket: the connection leaves HTTP for good and becomes one end
+     * of a {@link WebSocketTunnel}, which logs the exchange when it closes.
+     */
+    @Override
+    public void responseUpgraded(Channel upstreamChannel) {
+        HttpExchange tunnelled = current;
+        current = null;
+        upstream = null;
+        upgrading = null;
+        closing = true;
+        responseDeadline.close();
+        bodyDeadline.close();
+        sendDeadline.close();
+        pending.releaseAll();
+        WebSocketTunnel.open(ctx.channel(), upstreamChannel, tunnelled, connection, settings, upgrade);
     }
 
     @Override
@@ -385,6 +432,11 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
         HttpExchange done = current;
         current = null;
         settings.log().completed(connection, done);
+        if (done == upgrading) {
+            // refused or failed: the connection stays HTTP, and what followed the request is HTTP too
+            upgrading = null;
+            upgrade.resumeInput();
+        }
         // a response that ended before the request body did leaves unread body bytes on the
         // connection: they cannot be told apart from a next request
         if (!done.requestComplete()) {

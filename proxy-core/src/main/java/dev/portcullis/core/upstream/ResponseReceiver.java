@@ -2,6 +2,7 @@ package dev.portcullis.core.upstream;
 
 import dev.portcullis.core.http.ErrorCode;
 import dev.portcullis.core.metrics.UpstreamError;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 
@@ -18,6 +19,12 @@ interface ResponseReceiver {
 
     /** The final response head, already checked; the backend stops reading until it is written. */
     void responseHead(HttpResponse head);
+
+    /**
+     * The upstream answered this exchange's WebSocket upgrade with a 101 (already passed to
+     * {@link #responseHead}): {@code upstream} is out of its pool and the receiver's to tunnel.
+     */
+    void responseUpgraded(Channel upstream);
 
     /** A part of the response body; a {@code LastHttpContent} ends the exchange. */
     void responseContent(HttpContent content);

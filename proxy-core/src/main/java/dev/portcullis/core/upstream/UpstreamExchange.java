@@ -2,6 +2,7 @@ package dev.portcullis.core.upstream;
 
 import dev.portcullis.core.exchange.HttpExchange;
 import dev.portcullis.core.http.ErrorCode;
+import dev.portcullis.core.http.WebSocketUpgrade;
 import dev.portcullis.core.metrics.UpstreamError;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
@@ -27,7 +28,8 @@ import java.net.SocketAddress;
  * upstream's reads (the frontend tells it when the client can take no more) and owns what only
  * the upstream side knows: a stale pooled connection is retried once for a safe request without
  * a body, {@code upstream.response_timeout} runs from the end of the request to the response
- * head, and the connection goes back to the pool only after a clean, keep-alive exchange.
+ * head, and the connection goes back to the pool only after a clean, keep-alive exchange; after a
+ * 101 that accepts a WebSocket upgrade it goes to the frontend's tunnel instead, for good.
  *
  * <p>Lives on the client connection's event loop, which the upstream connection shares.
  */
@@ -52,6 +54,8 @@ final class UpstreamExchange implements UpstreamListener {
     private boolean reusedConnection;
     private boolean bodySent;
     private boolean retried;
+    /** The upstream accepted the WebSocket upgrade: the 101's end hands the connection over. */
+    private boolean upgraded;
     private boolean done;
 
     /** @param responseDeadline the connection's {@code upstream.response_timeout}, which calls {@link #onResponseTimeout} */
@@ -176,6 +180,11 @@ final class UpstreamExchange implements UpstreamListener {
                 content.release();
                 return;
             }
+            if (content instanceof LastHttpContent && upgraded) {
+                content.release();
+                handOver();
+                return;
+            }
             if (content instanceof LastHttpContent) {
                 finish();
             }
@@ -190,9 +199,10 @@ final class UpstreamExchange implements UpstreamListener {
         if (response.decoderResult().isFailure() || status.code() < 100 || status.code() > 599) {
             return false;
         }
-        if (status.codeClass() == HttpStatusClass.INFORMATIONAL) {
-            // 100 Continue was answered by the proxy itself; 101 cannot happen since Upgrade is
-            // never forwarded. Drop interim responses and wait for the final one.
+        upgraded = exchange.isWebSocketUpgrade() && WebSocketUpgrade.accepted(response);
+        if (status.codeClass() == HttpStatusClass.INFORMATIONAL && !upgraded) {
+            // 100 Continue was answered by the proxy itself; a 101 nobody asked for (or one that
+            // is no WebSocket handshake) fails the exchange. Other interim responses are dropped.
             skippingInterim = status.code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code();
             return false;
         }
@@ -269,6 +279,16 @@ final class UpstreamExchange implements UpstreamListener {
         if (upstream != null) {
             releaseUpstream(false);
         }
+    }
+
+    /** The 101 is relayed: the connection leaves the pool for good and goes to the frontend's tunnel. */
+    private void handOver() {
+        done = true;
+        responseDeadline.disarm();
+        Channel channel = upstream;
+        upstream = null;
+        channel.pipeline().get(ForwardingBackendHandler.class).detach();
+        receiver.responseUpgraded(channel);
     }
 
     private void finish() {

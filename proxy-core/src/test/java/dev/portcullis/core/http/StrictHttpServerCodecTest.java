@@ -396,6 +396,64 @@ class StrictHttpServerCodecTest {
 
     // ---- request_header_timeout ---------------------------------------------------------------
 
+    /** Behind a WebSocket upgrade request: held until the answer, then decoded or handed on raw. */
+    @Nested
+    class HeldInput {
+
+        private static final String UPGRADE = "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n";
+        private static final String FRAME_THEN_REQUEST = "\u0081\u0085abcd!!!!!GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n";
+
+        @Test
+        void nothingIsDecodedWhileHeldAndTheBytesCountAsPending() {
+            EmbeddedChannel channel = newChannel();
+            write(channel, UPGRADE);
+            assertThat(drain(channel)).containsExactly(Decoded.request("/ws"), Decoded.last(""));
+            codec(channel).holdInput();
+
+            write(channel, FRAME_THEN_REQUEST);
+
+            assertThat(drain(channel)).isEmpty();
+            assertThat(pendingBytes(channel)).isEqualTo(FRAME_THEN_REQUEST.length());
+        }
+
+        @Test
+        void resumedInputIsDecodedAsHttpOnTheNextTurnOfTheLoop() {
+            EmbeddedChannel channel = newChannel();
+            write(channel, UPGRADE);
+            drain(channel);
+            codec(channel).holdInput();
+            write(channel, "GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
+
+            codec(channel).resumeInput();
+            assertThat(drain(channel)).as("never inside the caller's stack").isEmpty();
+            channel.runPendingTasks();
+
+            assertThat(drain(channel)).containsExactly(Decoded.request("/next"), Decoded.last(""));
+        }
+
+        @Test
+        void removingTheCodecHandsWhatItHeldOnRaw() {
+            EmbeddedChannel channel = newChannel();
+            write(channel, UPGRADE);
+            drain(channel);
+            codec(channel).holdInput();
+            write(channel, FRAME_THEN_REQUEST);
+
+            channel.pipeline().remove(StrictHttpServerCodec.class);
+
+            ByteBuf raw = channel.readInbound();
+            try {
+                assertThat(raw.toString(StandardCharsets.ISO_8859_1)).isEqualTo(FRAME_THEN_REQUEST);
+            } finally {
+                raw.release();
+            }
+        }
+
+        private StrictHttpServerCodec codec(EmbeddedChannel channel) {
+            return channel.pipeline().get(StrictHttpServerCodec.class);
+        }
+    }
+
     @Nested
     class HeaderTimeout {
 

@@ -57,6 +57,7 @@ class ForwardingFrontendHandlerTest {
     private static final long RESPONSE_TIMEOUT_MILLIS = 1_000;
     private static final long BODY_TIMEOUT_MILLIS = 2_000;
     private static final long SEND_TIMEOUT_MILLIS = 3_000;
+    private static final long TUNNEL_IDLE_TIMEOUT_MILLIS = 60_000;
     private static final int MAX_BODY_BYTES = 100;
     /** {@code max_requests_per_connection} where the row is not about it. */
     private static final int MANY = 10_000;
@@ -299,7 +300,8 @@ class ForwardingFrontendHandlerTest {
             Redactor redactor = Redactor.of(TokensConfig.DEFAULTS);
             ExchangeSettings settings = new ExchangeSettings(RESPONSE_TIMEOUT_MILLIS, BODY_TIMEOUT_MILLIS,
                     SEND_TIMEOUT_MILLIS, MAX_BODY_BYTES, new ResponseHeaderRules(ResponseConfig.DEFAULTS), redactor,
-                    new UpstreamFailureLog(redactor), new ExchangeLog(metrics, null), metrics, maxRequests);
+                    new UpstreamFailureLog(redactor), new ExchangeLog(metrics, null), metrics, maxRequests,
+                    TUNNEL_IDLE_TIMEOUT_MILLIS);
             var connection = TestConnections.anonymous(client);
             client.pipeline().addLast(new ExchangeStartHandler(connection.stats()),
                     new FramingGuardHandler(1024, MAX_BODY_BYTES),
