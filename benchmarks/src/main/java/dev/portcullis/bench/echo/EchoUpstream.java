@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.net.InetSocketAddress;
@@ -78,7 +77,7 @@ public final class EchoUpstream implements AutoCloseable {
         if (listen == null || args.length % 2 != 0) {
             usage("--listen HOST:PORT is required");
         }
-        EchoUpstream echo = start(new InetSocketAddress(listen.host(), listen.port()), threads, null);
+        EchoUpstream echo = start(new InetSocketAddress(listen.host(), listen.port()), threads);
         Runtime.getRuntime().addShutdownHook(new Thread(echo::close, "echo-shutdown"));
         System.out.println("LISTENING " + listen);
         System.out.flush();
@@ -91,14 +90,8 @@ public final class EchoUpstream implements AutoCloseable {
         System.exit(2);
     }
 
-    /**
-     * Binds {@code listen} (port 0: an ephemeral one) with {@code threads} event loops.
-     * {@code tls}, when not null, wraps every connection in TLS first: the benchmark never does
-     * that (its upstream is plain TCP, as a sidecar's is); the driver's smoke test does, to reach
-     * the echo without a proxy in between.
-     */
-    public static EchoUpstream start(InetSocketAddress listen, int threads, SslContext tls)
-            throws InterruptedException {
+    /** Binds {@code listen} (port 0: an ephemeral one) with {@code threads} event loops. */
+    public static EchoUpstream start(InetSocketAddress listen, int threads) throws InterruptedException {
         requireNonNull(listen, "listen");
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -120,9 +113,6 @@ public final class EchoUpstream implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            if (tls != null) {
-                                ch.pipeline().addLast("ssl", tls.newHandler(ch.alloc()));
-                            }
                             ch.pipeline()
                                     .addLast("http", new HttpServerCodec())
                                     .addLast("aggregator", new HttpObjectAggregator(MAX_UPGRADE_REQUEST))
