@@ -41,9 +41,9 @@ import java.util.function.IntConsumer;
  *     --mode ws-roundtrip --connections 50 --message-size 1KiB --duration 10s
  * </pre>
  * Output: the run's header on stderr, {@code READY <n> connections} on stdout once an idle mode
- * (idle, ws-idle) holds its connections, then one summary line on stdout ({@link LoadResult#summaryLine}) and
- * error examples on stderr. Exit status 0 after a run (errors are in the output), 1 when the run
- * cannot start, 2 on a usage error.
+ * (idle, ws-idle) holds its connections, then one summary line on stdout
+ * ({@link LoadResult#summaryLine}) and error examples on stderr. Exit status 0 after a run
+ * (errors are in the output), 1 when the run cannot start, 2 on a usage error.
  */
 public final class LoadDriver {
 
@@ -191,8 +191,8 @@ public final class LoadDriver {
     }
 
     /**
-     * Idle modes: open every connection, each completing one request (or round trip); report how many are held;
-     * hold them for the duration. The window runs from the start to the end of the hold, so the
+     * Idle modes: open every connection, each completing one request (or round trip); report how
+     * many are held; hold them for the duration. The window runs from the start to the end of the hold, so the
      * latencies are those of the connect + handshake + first request. Returns the hold's length.
      */
     private static long holdIdle(RunContext run, List<Slot> slots, LoadOptions options, long start,
