@@ -37,7 +37,9 @@ Environment (run.sh sets all of them; defaults in parentheses):
   each tunnel mode before its window) WS_DURATION (DURATION) WS_CONNS (8: tunnels of the
   throughput window) WS_MESSAGE_SIZE (64KiB: its messages) WS_RT_CONNS (50: tunnels of the 1 KiB
   round-trip window) WS_IDLE_CONNS (IDLE_CONNS) WS_IDLE_BASE_CONNS (IDLE_BASE_CONNS): idle tunnels
-  held for the memory figure, against a base of a few
+  held for the memory figure, against a base of a few NGINX_WS_BUFFER (64k: nginx-ws-proxy.conf's
+  proxy_buffer_size, the buffer nginx relays each direction of a tunnel through, as large as
+  Portcullis's largest read; nginx's default is one page, 4k)
 """
 
 import contextlib
@@ -144,6 +146,8 @@ WS_MESSAGE_SIZE = ENV.get("WS_MESSAGE_SIZE", "64KiB")
 WS_RT_CONNS = env_int("WS_RT_CONNS", 50)
 WS_IDLE_CONNS = env_int("WS_IDLE_CONNS", IDLE_CONNS)
 WS_IDLE_BASE_CONNS = env_int("WS_IDLE_BASE_CONNS", IDLE_BASE_CONNS)
+NGINX_WS_BUFFER = ENV.get("NGINX_WS_BUFFER", "64k")  # nginx-ws-proxy.conf's proxy_buffer_size
+WS_IDLE_TIMEOUT = "30s"  # the driver's deadline per idle tunnel: connect, handshakes, upgrade, round trip
 WS_PATH = "/ws"  # EchoUpstream.PATH
 ECHO_CMD = ["java", "-cp", DRIVER_JAR, "dev.portcullis.bench.echo.EchoUpstream"]
 IDLE_MODES = ("idle", "ws-idle")
@@ -620,6 +624,9 @@ def hold_idle(proc, proxy, tag, go, mode, base_n, n_max):
         snaps[n]["connections"] = int(got.group(1)) if got else n
         log(f"{tag}: {snaps[n]['line']}: RSS {snaps[n]['second']['rss_kib']} KiB "
             f"(ready after {run['ready_s']:.1f}s)")
+    if snaps[n_max]["connections"] <= snaps[base_n]["connections"]:
+        raise RuntimeError(f"{mode}: the driver held {snaps[n_max]['connections']} of {n_max} connections, "
+                           f"no more than the base's {snaps[base_n]['connections']} (its log says why)")
     live_heap_per_conn = None
     if snaps[n_max].get("live_heap"):
         # After the RSS figures: a full GC (class histogram) with the connections open, and
@@ -804,6 +811,11 @@ def ws_phase(rnd, proxy, echo):
 
         def go(mode, conns, duration, warmup, on_ready=None, size=None):
             extra = ["--message-size", size] if size else []
+            if mode == "ws-idle":
+                # All tunnels open at once and progress together, so they finish together: with
+                # 2000 of them (TLS handshake, upstream connect, upgrade, round trip) the driver's
+                # 5 s deadline per tunnel was reached by all of them in one round on this machine.
+                extra += ["--timeout", WS_IDLE_TIMEOUT]
             run = driver(proxy, mode, conns, duration, warmup, tag, pids, ups, None, on_ready,
                          path=WS_PATH, extra=extra)
             raw["runs"].append(run)
@@ -853,9 +865,6 @@ def ws_phase(rnd, proxy, echo):
             m["ws_idle_live_heap_per_tunnel_kib"] = live_heap_per_tunnel
         lo, hi = snaps[WS_IDLE_BASE_CONNS], snaps[WS_IDLE_CONNS]
         n = hi["connections"] - lo["connections"]
-        if n <= 0:
-            raise RuntimeError(f"ws-idle: {hi['connections']} tunnels held, no more than the base's "
-                               f"{lo['connections']}")
         m["ws_idle_tunnels"] = hi["connections"]
         m["ws_idle_rss_kib"] = hi["second"]["rss_kib"]
         m["ws_idle_rss_per_tunnel_kib"] = (hi["second"]["rss_kib"] - lo["second"]["rss_kib"]) / n
@@ -994,7 +1003,7 @@ def main():
     configs = ["nginx-upstream.conf", "nginx-proxy.conf"]
     if WS:
         render("ws-proxy.conf.tmpl", os.path.join(WORK, "nginx-ws-proxy.conf"),
-               {**values, "WS_UPSTREAM_PORT": WS_UPSTREAM_PORT})
+               {**values, "WS_UPSTREAM_PORT": WS_UPSTREAM_PORT, "WS_BUFFER": NGINX_WS_BUFFER})
         configs.append("nginx-ws-proxy.conf")
     for proxy in ROOTS:  # one config per Portcullis build, the same but for the port
         if proxy != "portcullis" and proxy not in PROXIES:

@@ -202,7 +202,13 @@ public final class LoadDriver {
         // Each attempt ends within connect timeout + exchange timeout; the margin covers scheduling.
         long bound = 2 * options.timeout().toMillis() + 5_000;
         run.idleAttempts.await(bound, TimeUnit.MILLISECONDS);
-        onReady.accept(run.established.get());
+        int held = run.established.get();
+        if (held < options.connections()) {
+            // the summary comes only at the end, and a script may stop the driver before it
+            System.err.println("LoadDriver: " + (options.connections() - held) + " of " + options.connections()
+                    + " connections not held; errors so far: " + run.stats.errors());
+        }
+        onReady.accept(held);
         long holdStart = System.nanoTime();
         sleepUntil(holdStart + options.duration().toNanos());
         long holdEnd = System.nanoTime();
