@@ -64,34 +64,62 @@ def _forbidden(message):
     return JsonResponse({"error": "not_through_portcullis", "message": message}, status=403)
 
 
+def identity_from_meta(meta, headers, require_certificate):
+    """The identity in a WSGI-style ``META`` mapping, or ``(None, reason)`` when there is none to trust.
+
+    Shared by the middleware (HTTP) and the WebSocket consumer, whose ASGI headers are put in
+    the same form first (``asgi_meta``).
+    """
+    verify = meta.get(headers["verify"])
+    if verify is None:
+        return None, "the request did not come through Portcullis"
+    if verify == "SUCCESS":
+        san = meta.get(headers["san"], "")
+        return ClientIdentity(
+            verified=True,
+            subject=meta.get(headers["subject"]),
+            issuer=meta.get(headers["issuer"]),
+            fingerprint=meta.get(headers["fingerprint"]),
+            serial=meta.get(headers["serial"]),
+            # ", " separates entries; a SAN value with ", " inside is not split correctly
+            # here; use identity.format: xfcc if that matters.
+            san=tuple(part for part in san.split(", ") if part),
+            not_after=meta.get(headers["not_after"]),
+        ), None
+    if verify == "NONE" and not require_certificate:
+        return ClientIdentity(verified=False), None
+    return None, "a verified client certificate is required"
+
+
+def asgi_meta(scope):
+    """ASGI headers as Django's ASGI handler puts them in ``META``: ``HTTP_`` + upper case, ``-`` as ``_``."""
+    meta = {}
+    for name, value in scope.get("headers", []):
+        key = "HTTP_" + name.decode("latin-1").upper().replace("-", "_")
+        value = value.decode("latin-1")
+        meta[key] = meta[key] + "," + value if key in meta else value
+    return meta
+
+
+def configured_headers():
+    return {**DEFAULT_HEADERS, **getattr(settings, "PORTCULLIS_IDENTITY_HEADERS", {})}
+
+
+def certificate_required():
+    return getattr(settings, "PORTCULLIS_REQUIRE_CERTIFICATE", True)
+
+
 class PortcullisIdentityMiddleware:
     """Sets ``request.client_identity``; 403 for a request that did not come through Portcullis."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.headers = {**DEFAULT_HEADERS, **getattr(settings, "PORTCULLIS_IDENTITY_HEADERS", {})}
-        self.require_certificate = getattr(settings, "PORTCULLIS_REQUIRE_CERTIFICATE", True)
+        self.headers = configured_headers()
+        self.require_certificate = certificate_required()
 
     def __call__(self, request):
-        meta = request.META
-        verify = meta.get(self.headers["verify"])
-        if verify is None:
-            return _forbidden("the request did not come through Portcullis")
-        if verify == "SUCCESS":
-            san = meta.get(self.headers["san"], "")
-            request.client_identity = ClientIdentity(
-                verified=True,
-                subject=meta.get(self.headers["subject"]),
-                issuer=meta.get(self.headers["issuer"]),
-                fingerprint=meta.get(self.headers["fingerprint"]),
-                serial=meta.get(self.headers["serial"]),
-                # ", " separates entries; a SAN value with ", " inside is not split correctly
-                # here; use identity.format: xfcc if that matters.
-                san=tuple(part for part in san.split(", ") if part),
-                not_after=meta.get(self.headers["not_after"]),
-            )
-        elif verify == "NONE" and not self.require_certificate:
-            request.client_identity = ClientIdentity(verified=False)
-        else:
-            return _forbidden("a verified client certificate is required")
+        identity, refusal = identity_from_meta(request.META, self.headers, self.require_certificate)
+        if identity is None:
+            return _forbidden(refusal)
+        request.client_identity = identity
         return self.get_response(request)

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -21,16 +22,22 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Django example in {@code examples/django} under gunicorn, with the real jar in front of it:
- * the identity Portcullis verified reaches the view, and identity headers a client sends (dash or
- * underscore spelling, both {@code HTTP_X_CLIENT_DN} to WSGI) do not. Needs {@code gunicorn} and
- * Django on the PATH's Python ({@code .ci/run} installs Debian's {@code gunicorn} and
- * {@code python3-django}); without them the test fails and says so rather than skipping.
+ * The Django example in {@code examples/django} with the real jar in front of it: under gunicorn
+ * (WSGI), the identity Portcullis verified reaches the view, and identity headers a client sends
+ * (dash or underscore spelling, both {@code HTTP_X_CLIENT_DN} to WSGI) do not; under daphne
+ * (Django Channels, ASGI), the same holds for a WebSocket consumer, through the tunnel. Needs
+ * {@code gunicorn}, {@code daphne}, Django and Channels on the PATH's Python ({@code .ci/run}
+ * installs Debian's {@code gunicorn}, {@code daphne}, {@code python3-django} and
+ * {@code python3-django-channels}); without them the test fails and says so rather than skipping.
  */
 class DjangoBackendIT {
 
@@ -40,6 +47,7 @@ class DjangoBackendIT {
     Path dir;
 
     private Process gunicorn;
+    private Process daphne;
     private Process portcullis;
 
     /** gunicorn's workers are its children: SIGTERM lets the master stop them, then anything left is killed. */
@@ -48,13 +56,15 @@ class DjangoBackendIT {
         if (portcullis != null && portcullis.isAlive()) {
             portcullis.destroyForcibly();
         }
-        if (gunicorn != null) {
-            List<ProcessHandle> workers = gunicorn.descendants().toList();
-            gunicorn.destroy();
-            if (!gunicorn.waitFor(5, TimeUnit.SECONDS)) {
-                gunicorn.destroyForcibly();
+        for (Process backend : new Process[] {gunicorn, daphne}) {
+            if (backend != null) {
+                List<ProcessHandle> workers = backend.descendants().toList();
+                backend.destroy();
+                if (!backend.waitFor(5, TimeUnit.SECONDS)) {
+                    backend.destroyForcibly();
+                }
+                workers.forEach(ProcessHandle::destroyForcibly);
             }
-            workers.forEach(ProcessHandle::destroyForcibly);
         }
     }
 
@@ -115,12 +125,114 @@ class DjangoBackendIT {
         assertThat(PortcullisJar.terminate(portcullis, Duration.ofSeconds(15))).isZero();
     }
 
-    /** gunicorn from the PATH, serving {@code examples/django}; its output goes to {@code log}. */
+    @Test
+    void aChannelsWebSocketConsumerSeesTheVerifiedIdentityThroughTheTunnel() throws Exception {
+        DevPki pki = DevPki.write(dir);
+        int backendPort = PortcullisJar.freePort();
+        Path daphneLog = dir.resolve("daphne.txt");
+        daphne = startDaphne(backendPort, daphneLog);
+        awaitListening(daphne, backendPort, daphneLog);
+
+        int port = PortcullisJar.freePort();
+        Path config = PortcullisJar.writeConfig(dir, port, backendPort, 0,
+                "access_log: \"off\"\nshutdown:\n  drain_timeout: 1s\n");
+        Path portcullisLog = dir.resolve("portcullis.txt");
+        portcullis = PortcullisJar.start(portcullisLog, "--config", config.toString());
+        awaitListening(portcullis, port, portcullisLog);
+
+        HttpClient mtls = HttpClient.newBuilder()
+                .sslContext(Pem.clientContext(pki.clientCert(), pki.clientKey(), pki.caCert()))
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        String fingerprint = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(Pem.certificate(pki.clientCert()).getEncoded()));
+        Messages through = new Messages();
+        WebSocket socket = mtls.newWebSocketBuilder()
+                .header("X_Client_DN", "CN=admin")
+                .header("X-Client-DN", "CN=admin")
+                .header("X-Client-Verify", "SUCCESS")
+                .buildAsync(URI.create("wss://localhost:" + port + "/ws/whoami"), through)
+                .get(10, TimeUnit.SECONDS);
+        String first = through.next();
+        assertThat(json(first)).as("the consumer's first message: the identity of the upgrade request; daphne: %s",
+                        PortcullisJar.read(daphneLog))
+                .containsEntry("verified", true)
+                .containsEntry("subject", DevPki.CLIENT_SUBJECT)
+                .containsEntry("fingerprint", fingerprint);
+        assertThat(first).doesNotContain("admin");
+        socket.sendText("over the tunnel", true).get(5, TimeUnit.SECONDS);
+        assertThat(through.next()).isEqualTo("over the tunnel");
+
+        HttpClient direct = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        URI backend = URI.create("ws://127.0.0.1:" + backendPort + "/ws/whoami");
+        assertThat(direct.newWebSocketBuilder().buildAsync(backend, new Messages()))
+                .as("the consumer refuses a WebSocket that did not come through Portcullis")
+                .failsWithin(Duration.ofSeconds(10));
+        Messages bypassed = new Messages();
+        direct.newWebSocketBuilder().header("X-Client-Verify", "SUCCESS").header("X-Client-DN", "CN=admin")
+                .buildAsync(backend, bypassed).get(10, TimeUnit.SECONDS);
+        assertThat(bypassed.next())
+                .as("control: without Portcullis in front, any identity a client claims reaches the consumer "
+                        + "(daphne drops underscore names, CVE-2015-0219, but not this), which is why the backend "
+                        + "must listen on loopback only")
+                .contains("CN=admin");
+
+        assertThat(PortcullisJar.terminate(portcullis, Duration.ofSeconds(15)))
+                .as("SIGTERM with the tunnel open: drained for drain_timeout, then closed, exit 0").isZero();
+        assertThat(through.closed).as("the tunnel closed with the proxy").succeedsWithin(Duration.ofSeconds(5));
+    }
+
+    /** Text messages as they complete, and the end of the connection. */
+    private static final class Messages implements WebSocket.Listener {
+
+        private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        private final StringBuilder text = new StringBuilder();
+        private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(null);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.complete(null);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                messages.add(text.toString());
+                text.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        String next() throws InterruptedException {
+            String message = messages.poll(10, TimeUnit.SECONDS);
+            assertThat(message).as("a WebSocket message within 10 s").isNotNull();
+            return message;
+        }
+    }
+
+    /** gunicorn from the PATH, serving {@code examples/django} over WSGI; its output goes to {@code log}. */
     private static Process startGunicorn(int port, Path log) throws IOException {
-        Path project = repositoryRoot().resolve("examples/django");
-        List<String> command = List.of("gunicorn", "--bind", "127.0.0.1:" + port, "--workers", "1",
-                "--preload", "--chdir", project.toString(), "portcullis_example.wsgi");
+        return startBackend(List.of("gunicorn", "--bind", "127.0.0.1:" + port, "--workers", "1", "--preload",
+                "portcullis_example.wsgi"), log, "gunicorn and Django: apt-get install gunicorn python3-django");
+    }
+
+    /** daphne from the PATH, serving {@code examples/django} over ASGI (HTTP and WebSocket). */
+    private static Process startDaphne(int port, Path log) throws IOException {
+        return startBackend(List.of("daphne", "-b", "127.0.0.1", "-p", String.valueOf(port),
+                "portcullis_example.asgi:application"), log,
+                "daphne and Django Channels: apt-get install daphne python3-django-channels");
+    }
+
+    private static Process startBackend(List<String> command, Path log, String needs) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(repositoryRoot().resolve("examples/django").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
@@ -128,8 +240,8 @@ class DjangoBackendIT {
         try {
             return builder.start();
         } catch (IOException e) {
-            throw new AssertionError("gunicorn is not on the PATH (" + e.getMessage() + "); this test needs "
-                    + "gunicorn and Django: apt-get install gunicorn python3-django (.ci/run does)", e);
+            throw new AssertionError(command.get(0) + " is not on the PATH (" + e.getMessage() + "); this test needs "
+                    + needs + " (.ci/run does)", e);
         }
     }
 
@@ -149,7 +261,7 @@ class DjangoBackendIT {
         while (true) {
             if (!process.isAlive()) {
                 throw new AssertionError(process.info().command().orElse("child") + " exited with "
-                        + process.exitValue() + " before listening on " + port + " (gunicorn needs Django: "
+                        + process.exitValue() + " before listening on " + port + " (the Python backends need Django: "
                         + "apt-get install python3-django); output:\n" + PortcullisJar.read(log));
             }
             try (Socket socket = new Socket()) {

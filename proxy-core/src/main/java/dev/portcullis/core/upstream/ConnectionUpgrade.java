@@ -8,29 +8,24 @@ import io.netty.channel.ChannelHandler;
  *
  * <p>Called on the connection's event loop.
  */
+@FunctionalInterface
 public interface ConnectionUpgrade {
 
     /** For pipelines that cannot be upgraded (HTTP/2 streams; unit tests without upgrades). */
-    ConnectionUpgrade NONE = new ConnectionUpgrade() {
-        @Override
-        public void holdInput() {
-        }
-
-        @Override
-        public void resumeInput() {
-        }
-
-        @Override
-        public void replaceHttpStages(ChannelHandler tunnelEnd) {
-            throw new IllegalStateException("this connection cannot be upgraded");
-        }
+    ConnectionUpgrade NONE = tunnelEnd -> {
+        throw new IllegalStateException("this connection cannot be upgraded");
     };
 
-    /** An upgrade request was read: what follows it is held undecoded until the answer. */
-    void holdInput();
+    /**
+     * An upgrade request was read: what follows it is held undecoded until the answer. Nothing to
+     * hold where there is no byte stream to decode.
+     */
+    default void holdInput() {
+    }
 
     /** The upgrade was refused: what was held is decoded as HTTP. */
-    void resumeInput();
+    default void resumeInput() {
+    }
 
     /**
      * The upgrade happened: {@code tunnelEnd} takes the place of every HTTP stage, and receives

@@ -14,7 +14,6 @@ import dev.portcullis.testing.TestConnections;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -51,20 +50,8 @@ class WebSocketTunnelTest {
         // the upstream connection as the pool builds it, after the 101
         upstream.pipeline().addLast("http-codec", new HttpClientCodec()).addLast("forwarding", new ForwardingBackendHandler());
         ConnectionContext connection = TestConnections.anonymous(client);
-        WebSocketTunnel.open(client, upstream, exchange, connection, settings, new ConnectionUpgrade() {
-            @Override
-            public void holdInput() {
-            }
-
-            @Override
-            public void resumeInput() {
-            }
-
-            @Override
-            public void replaceHttpStages(ChannelHandler tunnelEnd) {
-                client.pipeline().addLast(tunnelEnd);
-            }
-        });
+        WebSocketTunnel.open(client, upstream, exchange, connection, settings,
+                tunnelEnd -> client.pipeline().addLast(tunnelEnd));
     }
 
     @AfterEach
