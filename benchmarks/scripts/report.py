@@ -506,6 +506,7 @@ def main():
         ([("ws_cpu_by_thread", "tunnel, per MiB (ms)"), ("ws_rt_cpu_by_thread", "tunnel, per 1 KiB round trip")]
          if ws_run else [])
     for key, label in split_rows:
+        d = 2 if key == "ws_cpu_by_thread" else 1  # ms per MiB: below 1
         cells = []
         for proxy in split_proxies:
             merged = {}
@@ -513,7 +514,7 @@ def main():
                 for g, v in (r.get(key) or {}).items():
                     merged.setdefault(g, []).append(v)
             med = sorted(((statistics.median(v), g) for g, v in merged.items()), reverse=True)
-            cells.append(", ".join(f"{g} {v:.1f}" if v < 100 else f"{g} {v:.0f}" for v, g in med)
+            cells.append(", ".join(f"{g} {v:.{d}f}" if v < 100 else f"{g} {v:.0f}" for v, g in med)
                          or "n/a")
         L.append(f"| {label} | " + " | ".join(cells) + " |")
     L.append("")
