@@ -5,8 +5,8 @@
 # metrics.csv) and the raw data in raw/ (both ignored by git: benchmarks/results/.gitignore), and
 # the table to benchmarks/RESULTS.md.
 #
-#   benchmarks/run.sh              full run: 3 rounds, about 14 minutes on 2 cores
-#   QUICK=1 benchmarks/run.sh      about 1.5 minutes, 1 round, short windows; writes only
+#   benchmarks/run.sh              full run: 3 rounds, about 21 minutes on 2 cores (the tunnel phase 7)
+#   QUICK=1 benchmarks/run.sh      about 2.5 minutes, 1 round, short windows; writes only
 #                                  benchmarks/results/<date>/RESULTS.md (WRITE_RESULTS=1 to
 #                                  update benchmarks/RESULTS.md too)
 #
