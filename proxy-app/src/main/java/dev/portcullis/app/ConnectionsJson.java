@@ -14,7 +14,7 @@ import java.util.List;
  * {"total":1,"connections":[{"id":7,"remote":"127.0.0.1:53412","opened":"2026-11-22T10:15:30.123Z",
  *  "protocol":"TLSv1.3","cipher":"TLS_AES_128_GCM_SHA256","resumed":false,
  *  "subject":"CN=alice,OU=eng,O=Example","fingerprint":"ab12...","requests":3,"bytes_in":2048,
- *  "bytes_out":4096,"buffered_bytes":0,"peak_buffered_bytes":512,"http":"HTTP/1.1"}]}
+ *  "bytes_out":4096,"buffered_bytes":0,"peak_buffered_bytes":512,"http":"HTTP/1.1","streams":0}]}
  * }</pre>
  * {@code total} counts every live connection, even those past the limit. A field that is not known
  * (before the handshake, or a client without a certificate) is {@code null}. Nothing else about a
@@ -58,6 +58,6 @@ final class ConnectionsJson {
                 .append(",\"buffered_bytes\":").append(c.bufferedBytes())
                 .append(",\"peak_buffered_bytes\":").append(c.peakBufferedBytes());
         Json.appendString(json.append(",\"http\":"), c.http());
-        json.append('}');
+        json.append(",\"streams\":").append(c.streams()).append('}');
     }
 }

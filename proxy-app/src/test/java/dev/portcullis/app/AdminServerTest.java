@@ -269,7 +269,7 @@ class AdminServerTest {
                     + ",\"fingerprint\":\"" + alice.fingerprint() + "\""
                     + ",\"requests\":1"
                     + ",\"bytes_in\":[1-9]\\d*,\"bytes_out\":[1-9]\\d*"
-                    + ",\"buffered_bytes\":\\d+,\"peak_buffered_bytes\":\\d+,\"http\":\"HTTP/1.1\"\\}";
+                    + ",\"buffered_bytes\":\\d+,\"peak_buffered_bytes\":\\d+,\"http\":\"HTTP/1.1\",\"streams\":0\\}";
             assertThat(response.bodyText())
                     .as("exactly these keys, in this order, and nothing else (no certificate, no header)")
                     .matches(Pattern.compile("\\{\"total\":1,\"connections\":\\[" + connection + "]}\n"));

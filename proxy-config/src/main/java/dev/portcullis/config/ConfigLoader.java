@@ -37,7 +37,7 @@ import static java.util.Objects.requireNonNull;
 public final class ConfigLoader {
 
     private static final Keys ROOT_KEYS = Keys.of("listen", "tls", "upstream", "identity", "tokens", "response",
-            "limits", "admin", "access_log", "shutdown", "websocket");
+            "limits", "admin", "access_log", "shutdown", "websocket", "http2");
     private static final Keys TLS_KEYS = Keys.of("cert", "key", "client_ca", "client_auth", "crl", "crl_stale",
             "verify_depth", "protocols", "session_cache", "session_tickets", "handshake_timeout", "reload");
     private static final Keys SESSION_CACHE_KEYS = Keys.of("size", "timeout");
@@ -57,6 +57,9 @@ public final class ConfigLoader {
     private static final Keys SHUTDOWN_KEYS = Keys.of("drain_timeout");
     private static final Keys ADMIN_KEYS = Keys.of("listen");
     private static final Keys WEBSOCKET_KEYS = Keys.of("enabled", "idle_timeout");
+    private static final Keys HTTP2_KEYS = Keys.of("enabled", "max_concurrent_streams");
+    /** Each open stream may hold an upstream connection and buffers; beyond 10000 is a typo. */
+    private static final int MAX_CONCURRENT_STREAMS = 10_000;
 
     private static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8443);
     private static final HostPort DEFAULT_ADMIN_LISTEN = new HostPort("127.0.0.1", 9901);
@@ -139,11 +142,12 @@ public final class ConfigLoader {
         AccessLogConfig accessLog = bindAccessLog(root.scalar("access_log", "stdout, off or a file path"));
         ShutdownConfig shutdown = bindShutdown(root.mapping("shutdown", SHUTDOWN_KEYS));
         WebSocketConfig websocket = bindWebSocket(root.mapping("websocket", WEBSOCKET_KEYS));
+        Http2Config http2 = bindHttp2(root.mapping("http2", HTTP2_KEYS));
         for (FileCheck check : fileChecks) {
             check.run();
         }
         return new ProxyConfig(listen, tls, upstream, identity, tokens, response, limits, admin, accessLog, shutdown,
-                websocket, source);
+                websocket, http2, source);
     }
 
     private TlsConfig bindTls(YamlMapping root) throws ConfigException {
@@ -509,6 +513,13 @@ public final class ConfigLoader {
                 websocket.get("enabled", BOOLEAN, ConfigLoader::bool, WebSocketConfig.DEFAULTS.enabled()),
                 websocket.get("idle_timeout", Durations.EXPECTED, Durations::parse,
                         WebSocketConfig.DEFAULTS.idleTimeout()));
+    }
+
+    private static Http2Config bindHttp2(YamlMapping http2) throws ConfigException {
+        return new Http2Config(
+                http2.get("enabled", BOOLEAN, ConfigLoader::bool, Http2Config.DEFAULTS.enabled()),
+                http2.get("max_concurrent_streams", "an integer", integer(1, MAX_CONCURRENT_STREAMS),
+                        Http2Config.DEFAULTS.maxConcurrentStreams()));
     }
 
     private static AdminConfig bindAdmin(YamlMapping admin, HostPort listen, Optional<YamlScalar> listenAt)

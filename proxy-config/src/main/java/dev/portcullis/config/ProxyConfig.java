@@ -21,6 +21,7 @@ import static java.util.Objects.requireNonNull;
  *   <tr><td>access_log</td><td>stdout</td><td>{@link AccessLogConfig}</td></tr>
  *   <tr><td>shutdown</td><td>-</td><td>{@link ShutdownConfig}</td></tr>
  *   <tr><td>websocket</td><td>-</td><td>{@link WebSocketConfig}</td></tr>
+ *   <tr><td>http2</td><td>-</td><td>{@link Http2Config}</td></tr>
  * </table>
  *
  * @param source the file this snapshot was read from (relative paths in it are resolved against
@@ -38,6 +39,7 @@ public record ProxyConfig(
         AccessLogConfig accessLog,
         ShutdownConfig shutdown,
         WebSocketConfig websocket,
+        Http2Config http2,
         Path source) {
 
     public ProxyConfig {
@@ -52,6 +54,7 @@ public record ProxyConfig(
         requireNonNull(accessLog, "accessLog");
         requireNonNull(shutdown, "shutdown");
         requireNonNull(websocket, "websocket");
+        requireNonNull(http2, "http2");
         requireNonNull(source, "source");
     }
 }

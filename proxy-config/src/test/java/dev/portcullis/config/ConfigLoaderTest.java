@@ -107,6 +107,9 @@ class ConfigLoaderTest {
                 websocket:
                   enabled: false
                   idle_timeout: 90s
+                http2:
+                  enabled: false
+                  max_concurrent_streams: 32
                 """.formatted(dir.getFileName(), FINGERPRINT.toUpperCase(Locale.ROOT)));
 
         ProxyConfig config = ConfigLoader.load(file, name -> null);
@@ -141,6 +144,7 @@ class ConfigLoaderTest {
                 AccessLogConfig.file(dir.resolve("logs/access.log")),
                 new ShutdownConfig(Duration.ofSeconds(45)),
                 new WebSocketConfig(false, Duration.ofSeconds(90)),
+                new Http2Config(false, 32),
                 file));
     }
 
@@ -169,6 +173,7 @@ class ConfigLoaderTest {
                 AccessLogConfig.STDOUT,
                 new ShutdownConfig(Duration.ofSeconds(30)),
                 new WebSocketConfig(true, Duration.ofSeconds(300)),
+                new Http2Config(true, 100),
                 dir.resolve("minimal.yaml")));
     }
 

@@ -94,7 +94,8 @@ public final class ProxyServer implements AutoCloseable {
     private static ProxyServer start(ProxyConfig config, ProxyMetrics metrics, ScheduledExecutorService tlsScheduler)
             throws Exception {
         AtomicReference<ServerTls> tls = new AtomicReference<>(
-                SslContexts.load(config.tls(), config.identity().allow(), tlsScheduler));
+                SslContexts.load(config.tls(), config.identity().allow(), config.http2().enabled(),
+                        tlsScheduler));
         metrics.bindTls(tls::get);
         Transport transport = Transport.best();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(eventLoopThreads(),

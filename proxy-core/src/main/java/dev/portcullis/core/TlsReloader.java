@@ -86,7 +86,8 @@ final class TlsReloader {
         Path source = initial.source();
         try {
             ProxyConfig config = ConfigLoader.load(source);
-            ServerTls next = SslContexts.load(config.tls(), config.identity().allow(), scheduler);
+            ServerTls next = SslContexts.load(config.tls(), config.identity().allow(),
+                    initial.http2().enabled(), scheduler);
             current.getAndSet(next).close();
             watched = watchedFiles(config);
             metrics.reloaded(true);

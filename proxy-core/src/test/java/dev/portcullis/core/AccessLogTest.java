@@ -41,7 +41,7 @@ class AccessLogTest {
         Map<String, Object> line = logs.awaitAccessLine(1);
 
         assertThat(line).containsOnlyKeys("ts", "remote", "method", "path", "status", "duration_ms", "upstream_ms",
-                "bytes_in", "bytes_out", "subject", "fingerprint", "tls_protocol", "resumed", "error");
+                "bytes_in", "bytes_out", "subject", "fingerprint", "tls_protocol", "resumed", "error", "protocol");
         assertThat((String) line.get("ts")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
         assertThat(line.get("remote")).isEqualTo("127.0.0.1:" + localPort);
         assertThat(line.get("method")).isEqualTo("POST");
@@ -53,6 +53,7 @@ class AccessLogTest {
         assertThat(line.get("fingerprint"))
                 .isEqualTo(ClientIdentity.verified(alice.certificate().orElseThrow(), null).fingerprint());
         assertThat(line.get("tls_protocol")).isEqualTo("TLSv1.3");
+        assertThat(line.get("protocol")).isEqualTo("HTTP/1.1");
         assertThat(line.get("resumed")).isEqualTo(false);
         assertThat(line.get("error")).isNull();
         double upstreamMs = ((Number) line.get("upstream_ms")).doubleValue();

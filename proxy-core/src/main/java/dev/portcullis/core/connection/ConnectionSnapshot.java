@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param bufferedBytes   bytes the connection holds in buffers now (see {@link ConnectionStats})
  * @param peakBufferedBytes the most it held at any check point so far
  * @param http            what it speaks: {@code HTTP/1.1}, or {@code websocket} once tunnelled; null
- *                        before the handshake
+ *                        before the handshake; {@code HTTP/2.0} for an h2 connection
+ * @param streams         HTTP/2 streams open now (0 for HTTP/1.x)
  */
 public record ConnectionSnapshot(
         long id,
@@ -27,5 +28,6 @@ public record ConnectionSnapshot(
         long bytesOut,
         long bufferedBytes,
         long peakBufferedBytes,
-        String http) {
+        String http,
+        int streams) {
 }

@@ -9,6 +9,8 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
 
 /**
@@ -19,8 +21,9 @@ import java.util.function.IntSupplier;
  *       messages (a partial request head or chunk line), published after each read;</li>
  *   <li>bytes waiting to be written to the client: response bytes not yet encrypted or not yet
  *       taken by the socket (its outbound buffer, read live);</li>
- *   <li>request bytes queued in Portcullis for the upstream (published by forwarding), and those
- *       waiting in the upstream connection's outbound buffer (read live).</li>
+ *   <li>request bytes queued in Portcullis for the upstream, and those waiting in the upstream
+ *       connection's outbound buffer (read live): one {@link UpstreamShare} per exchange channel
+ *       (the HTTP/1.1 connection, or each HTTP/2 stream), summed.</li>
  * </ul>
  * Not counted: memory outside Netty buffers (BoringSSL's per-connection state, kernel socket
  * buffers).
@@ -38,13 +41,15 @@ public final class ConnectionStats {
     private volatile long bytesIn;
     private volatile long bytesOut;
     private volatile int undecoded;
-    private volatile long queuedForUpstream;
-    private volatile Channel upstream;
+    /** Added and removed by the event loop (a stream opening or closing), summed by any thread. */
+    private final List<UpstreamShare> upstreamShares = new CopyOnWriteArrayList<>();
     private volatile long peakBufferedBytes;
     /** Set once the handshake is done; null before. */
     private volatile ConnectionContext context;
     /** What the connection speaks since the handshake: {@code HTTP/1.1}, then maybe {@code websocket}; null before. */
     private volatile String http;
+    /** Open HTTP/2 streams. */
+    private volatile int streams;
     /** What the protocol stage's decoder holds undecoded; event loop only. */
     private IntSupplier decoderPending = () -> 0;
 
@@ -90,6 +95,11 @@ public final class ConnectionStats {
         this.http = protocol;
     }
 
+    /** HTTP/2 streams open now. */
+    public void streams(int open) {
+        this.streams = open;
+    }
+
     /** The protocol stage's decoder, whose undecoded bytes count as buffered; event loop only. */
     public void decoder(IntSupplier pendingBytes) {
         this.decoderPending = pendingBytes;
@@ -99,20 +109,20 @@ public final class ConnectionStats {
         return decoderPending.getAsInt();
     }
 
-    /** Forwarding: request bytes it holds for the upstream now, and the upstream connection in use (or null). */
-    public void upstream(long queuedBytes, Channel upstreamChannel) {
-        // called on every drain: write (a fence each) only what changed
-        if (queuedForUpstream != queuedBytes) {
-            queuedForUpstream = queuedBytes;
-        }
-        if (upstream != upstreamChannel) {
-            upstream = upstreamChannel;
-        }
+    /** What one exchange channel (the connection's forwarding, or one stream's) holds for the upstream. */
+    public UpstreamShare upstreamShare() {
+        UpstreamShare share = new UpstreamShare();
+        upstreamShares.add(share);
+        return share;
     }
 
     /** Bytes held in buffers now; from any thread. */
     public long bufferedBytes() {
-        return undecoded + pending(channel) + queuedForUpstream + pending(upstream);
+        long upstreamBytes = 0;
+        for (UpstreamShare share : upstreamShares) {
+            upstreamBytes += share.queued + pending(share.upstream);
+        }
+        return undecoded + pending(channel) + upstreamBytes;
     }
 
     /** Records the current figure as a candidate peak and returns it; event loop only. */
@@ -137,7 +147,7 @@ public final class ConnectionStats {
                 tls == null ? null : tls.protocol(), tls == null ? null : tls.cipherSuite(),
                 tls != null && tls.resumed(),
                 verified ? identity.subject() : null, verified ? identity.fingerprint() : null,
-                requests, bytesIn, bytesOut, bufferedBytes(), peakBufferedBytes, http);
+                requests, bytesIn, bytesOut, bufferedBytes(), peakBufferedBytes, http, streams);
     }
 
     private static long pending(Channel channel) {
@@ -146,6 +156,34 @@ public final class ConnectionStats {
         }
         ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
         return outbound == null ? 0 : outbound.totalPendingWriteBytes();
+    }
+
+    /**
+     * Request bytes one exchange channel holds for the upstream, and the upstream connection it
+     * uses (whose outbound buffer counts too). Written by the event loop only.
+     */
+    public final class UpstreamShare {
+
+        private volatile long queued;
+        private volatile Channel upstream;
+
+        private UpstreamShare() {
+        }
+
+        /** Called on every drain: writes (a fence each) only what changed. */
+        public void update(long queuedBytes, Channel upstreamChannel) {
+            if (queued != queuedBytes) {
+                queued = queuedBytes;
+            }
+            if (upstream != upstreamChannel) {
+                upstream = upstreamChannel;
+            }
+        }
+
+        /** The exchange channel closed: its bytes no longer count. */
+        public void release() {
+            upstreamShares.remove(this);
+        }
     }
 
     /** {@code ip:port}, {@code [ipv6]:port}. */

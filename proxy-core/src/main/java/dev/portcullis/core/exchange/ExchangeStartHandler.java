@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
@@ -21,23 +22,30 @@ public final class ExchangeStartHandler extends ChannelInboundHandlerAdapter {
 
     private final ConnectionStats stats;
     private final boolean webSocket;
+    private final HttpVersion protocol;
     private HttpExchange reading;
 
-    /** Without WebSocket upgrades (HTTP/2 streams, {@code websocket.enabled: false}). */
+    /** HTTP/1.x without WebSocket upgrades ({@code websocket.enabled: false}). */
     public ExchangeStartHandler(ConnectionStats stats) {
-        this(stats, false);
+        this(stats, false, null);
     }
 
-    /** @param webSocket {@code websocket.enabled}: upgrade requests become upgrade exchanges */
-    public ExchangeStartHandler(ConnectionStats stats, boolean webSocket) {
+    /**
+     * @param webSocket {@code websocket.enabled}: upgrade requests become upgrade exchanges
+     * @param protocol  what the client speaks when the decoded request says otherwise (HTTP/2), or
+     *                  null for the request's own version
+     */
+    public ExchangeStartHandler(ConnectionStats stats, boolean webSocket, HttpVersion protocol) {
         this.stats = stats;
         this.webSocket = webSocket;
+        this.protocol = protocol;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            reading = new HttpExchange(request, System.nanoTime(), webSocket && WebSocketUpgrade.requested(request));
+            reading = new HttpExchange(request, System.nanoTime(), webSocket && WebSocketUpgrade.requested(request),
+                    protocol != null ? protocol : request.protocolVersion());
             stats.requestStarted();
             if (msg instanceof FullHttpRequest whole) {
                 // only the decoder's stand-ins for unreadable requests arrive whole; their body is empty

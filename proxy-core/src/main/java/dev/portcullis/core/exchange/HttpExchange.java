@@ -54,6 +54,14 @@ public final class HttpExchange {
      *                         forward ({@code websocket.enabled}, {@code WebSocketUpgrade#requested})
      */
     public HttpExchange(HttpRequest request, long startNanos, boolean webSocketUpgrade) {
+        this(request, startNanos, webSocketUpgrade, request.protocolVersion());
+    }
+
+    /**
+     * @param version the protocol the client spoke, when the request object says otherwise (an
+     *                HTTP/2 stream's request is decoded as HTTP/1.1)
+     */
+    public HttpExchange(HttpRequest request, long startNanos, boolean webSocketUpgrade, HttpVersion version) {
         this.webSocketUpgrade = webSocketUpgrade;
         this.request = requireNonNull(request, "request");
         this.startNanos = startNanos;
@@ -61,7 +69,7 @@ public final class HttpExchange {
                 && request.protocolVersion() == HttpVersion.HTTP_1_0 && UNREADABLE_TARGET.equals(request.uri());
         this.method = unreadable ? null : request.method().name();
         this.uri = unreadable ? null : request.uri();
-        this.version = request.protocolVersion();
+        this.version = requireNonNull(version, "version");
         this.head = HttpMethod.HEAD.equals(request.method());
         this.keepAliveRequested = keepAliveRequested(request);
         this.requestComplete = hasNoBody(request);

@@ -66,6 +66,8 @@ public final class ProxyMetrics {
     private final Counter tunnelsOpened;
     /** Tunnels open now, over all event loops; they open and close rarely, so a shared counter is cheap. */
     private final AtomicInteger tunnelsActive = new AtomicInteger();
+    private final AtomicInteger http2StreamsActive = new AtomicInteger();
+    private final Map<GoAwayReason, Counter> http2GoAways = new EnumMap<>(GoAwayReason.class);
 
     public ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -105,6 +107,15 @@ public final class ProxyMetrics {
         Gauge.builder("portcullis.websocket.tunnels.active", tunnelsActive, AtomicInteger::get)
                 .description("WebSocket tunnels open now")
                 .register(registry);
+        Gauge.builder("portcullis.http2.streams.active", http2StreamsActive, AtomicInteger::get)
+                .description("HTTP/2 streams open now, over all connections")
+                .register(registry);
+        for (GoAwayReason reason : GoAwayReason.values()) {
+            http2GoAways.put(reason, Counter.builder("portcullis.http2.goaways")
+                    .description("HTTP/2 connections ended with a GOAWAY, by reason")
+                    .tag("reason", reason.label())
+                    .register(registry));
+        }
         this.handshakesOk = handshakes(registry, "ok", "none");
         for (HandshakeFailure reason : HandshakeFailure.values()) {
             handshakesFailed.put(reason, handshakes(registry, "failed", reason.label()));
@@ -178,6 +189,18 @@ public final class ProxyMetrics {
 
     public void tunnelClosed() {
         tunnelsActive.decrementAndGet();
+    }
+
+    public void http2StreamOpened() {
+        http2StreamsActive.incrementAndGet();
+    }
+
+    public void http2StreamClosed() {
+        http2StreamsActive.decrementAndGet();
+    }
+
+    public void http2GoAway(GoAwayReason reason) {
+        http2GoAways.get(reason).increment();
     }
 
     public void upstreamError(UpstreamError reason) {

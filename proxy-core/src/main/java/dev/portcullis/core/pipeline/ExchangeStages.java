@@ -10,11 +10,13 @@ import dev.portcullis.core.http.IdentityHeadersHandler;
 import dev.portcullis.core.http.QueryTokenHandler;
 import dev.portcullis.core.http.QueryTokens;
 import dev.portcullis.core.http.RequestHeaderRules;
+import dev.portcullis.core.upstream.ClientSide;
 import dev.portcullis.core.upstream.ConnectionUpgrade;
 import dev.portcullis.core.upstream.ExchangeSettings;
 import dev.portcullis.core.upstream.ForwardingFrontendHandler;
 import dev.portcullis.core.upstream.UpstreamConnections;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpVersion;
 
 import java.util.function.Consumer;
 
@@ -26,6 +28,9 @@ import java.util.function.Consumer;
  * attribute. Built once from the config; {@link #forConnection} makes one connection's handlers.
  */
 final class ExchangeStages {
+
+    /** What an HTTP/2 stream's exchange says it spoke: its request is decoded as HTTP/1.1. */
+    static final HttpVersion HTTP_2 = new HttpVersion("HTTP", 2, 0, true);
 
     private final ProxyConfig config;
     private final RequestHeaderRules headerRules;
@@ -45,17 +50,26 @@ final class ExchangeStages {
      * turns the connection into a WebSocket tunnel when {@code websocket.enabled} lets a request ask.
      */
     Unit forConnection(ConnectionContext connection, UpstreamConnections pool, ConnectionUpgrade upgrade) {
-        return new Unit(connection, new ForwardingFrontendHandler(pool, settings, connection, upgrade));
+        return new Unit(connection, new ExchangeStartHandler(connection.stats(), config.websocket().enabled(), null),
+                new ForwardingFrontendHandler(pool, settings, connection, upgrade, ClientSide.HTTP1));
+    }
+
+    /** One HTTP/2 stream's exchange stages: one exchange, spoken as HTTP/2.0, never upgraded. */
+    Unit forStream(ConnectionContext connection, UpstreamConnections pool) {
+        return new Unit(connection, new ExchangeStartHandler(connection.stats(), false, HTTP_2),
+                new ForwardingFrontendHandler(pool, settings, connection, ConnectionUpgrade.NONE, ClientSide.HTTP2_STREAM));
     }
 
     /** The stages of one pipeline, in data order; {@link #answering} tells the codec which exchange a response answers. */
     final class Unit implements Consumer<ChannelPipeline> {
 
         private final ConnectionContext connection;
+        private final ExchangeStartHandler start;
         private final ForwardingFrontendHandler forwarding;
 
-        private Unit(ConnectionContext connection, ForwardingFrontendHandler forwarding) {
+        private Unit(ConnectionContext connection, ExchangeStartHandler start, ForwardingFrontendHandler forwarding) {
             this.connection = connection;
+            this.start = start;
             this.forwarding = forwarding;
         }
 
@@ -70,8 +84,7 @@ final class ExchangeStages {
          */
         @Override
         public void accept(ChannelPipeline pipeline) {
-            pipeline.addLast(PipelineNames.EXCHANGE_START, new ExchangeStartHandler(connection.stats(),
-                    config.websocket().enabled()));
+            pipeline.addLast(PipelineNames.EXCHANGE_START, start);
             pipeline.addLast(PipelineNames.FRAMING_GUARD, new FramingGuardHandler(
                     config.limits().maxUriSize().toIntExact(), config.limits().maxBodySize().bytes()));
             pipeline.addLast(PipelineNames.ALLOW_LIST, new AllowListHandler(connection));

@@ -19,6 +19,17 @@ import java.util.List;
  *   <li>{@link #HTTP_CODEC}: strict HTTP/1.1 decoding within the header and line limits (obs-fold refused, request header timeout)</li>
  *   <li>{@link #IDLE}: notices a connection idle for {@code limits.idle_timeout} (forwarding closes it)</li>
  * </ol>
+ * HTTP/2 stages instead, when ALPN chose {@code h2}:
+ * <ol>
+ *   <li>{@link #HTTP2_CODEC}: frames, with every flood and size guard set ({@code Http2Codec})</li>
+ *   <li>{@link #IDLE}: as above; the lifecycle answers with a GOAWAY when no stream is open</li>
+ *   <li>{@link #HTTP2_STREAMS}: one child channel per stream</li>
+ *   <li>{@link #HTTP2_LIFECYCLE}: counts streams; GOAWAY on idle, drain and the stream limit</li>
+ * </ol>
+ * and in each stream's pipeline {@link #HTTP2_REQUEST_GUARD} (what RFC 9113 asks of a request head
+ * that Netty does not check), {@link #HTTP2_STREAM_CODEC} (frames to HTTP/1.1 objects),
+ * {@link #HTTP2_REQUEST_ADAPTER} (one Host, no {@code x-http2-*}, whole requests split), then:
+ * <p>
  * Exchange stages, the same for every protocol ({@link ExchangeStages}):
  * <ol>
  *   <li>{@link #EXCHANGE_START}: turns each request head into the exchange object carried on</li>
@@ -49,6 +60,12 @@ public final class PipelineNames {
     public static final String IDENTITY_HEADERS = "identity-headers";
     public static final String FORWARDING = "forwarding";
     public static final String TUNNEL = "tunnel";
+    public static final String HTTP2_CODEC = "http2-codec";
+    public static final String HTTP2_STREAMS = "http2-streams";
+    public static final String HTTP2_LIFECYCLE = "http2-lifecycle";
+    public static final String HTTP2_STREAM_CODEC = "http2-stream-codec";
+    public static final String HTTP2_REQUEST_GUARD = "http2-request-guard";
+    public static final String HTTP2_REQUEST_ADAPTER = "http2-request-adapter";
 
     /** The handlers a tunnel replaces, in pipeline order (query tokens may be absent). */
     static final List<String> HTTP1_AND_EXCHANGE_STAGES = List.of(HTTP_CODEC, IDLE, EXCHANGE_START, FRAMING_GUARD,

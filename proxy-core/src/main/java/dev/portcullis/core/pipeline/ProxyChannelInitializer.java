@@ -9,6 +9,10 @@ import dev.portcullis.core.connection.ConnectionStats;
 import dev.portcullis.core.http.Redactor;
 import dev.portcullis.core.http.ResponseHeaderRules;
 import dev.portcullis.core.http.StrictHttpServerCodec;
+import dev.portcullis.core.http2.Http2Codec;
+import dev.portcullis.core.http2.Http2ConnectionLifecycle;
+import dev.portcullis.core.http2.Http2RequestAdapter;
+import dev.portcullis.core.http2.Http2RequestGuard;
 import dev.portcullis.core.metrics.ProxyMetrics;
 import dev.portcullis.core.observe.AccessLog;
 import dev.portcullis.core.observe.ExchangeLog;
@@ -17,6 +21,7 @@ import dev.portcullis.core.tls.HandshakeHandler;
 import dev.portcullis.core.tls.MeteredSslHandler;
 import dev.portcullis.core.tls.ServerTls;
 import dev.portcullis.core.upstream.ExchangeSettings;
+import dev.portcullis.core.upstream.UpstreamConnections;
 import dev.portcullis.core.upstream.UpstreamFailureLog;
 import dev.portcullis.core.upstream.UpstreamPools;
 import io.netty.channel.ChannelInitializer;
@@ -24,6 +29,11 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
@@ -32,7 +42,8 @@ import java.util.function.Supplier;
 /**
  * Assembles a client connection's pipeline, in data order: the connection stages at accept
  * (meter, TLS, handshake), then, once the client is verified, the HTTP/1.1 stages and the
- * {@link ExchangeStages} behind them. Each stage method adds the handlers of one concern;
+ * {@link ExchangeStages} behind them, or, when ALPN chose {@code h2}, the HTTP/2 stages and the
+ * same exchange stages behind each stream. Each stage method adds the handlers of one concern;
  * {@link PipelineNames} lists them all.
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -104,7 +115,17 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                 config.limits().maxConnectionBuffer().bytes(), metrics));
         pipeline.addLast(PipelineNames.TLS, tlsHandler);
         pipeline.addLast(PipelineNames.HANDSHAKE,
-                new HandshakeHandler(current, failureLog, metrics, stats, this::addHttp1));
+                new HandshakeHandler(current, failureLog, metrics, stats, this::addProtocolStages));
+    }
+
+    /** What ALPN chose: {@code h2}, or HTTP/1.1 (also for a client that offered no ALPN). */
+    private void addProtocolStages(ChannelPipeline pipeline, ConnectionContext connection) {
+        SslHandler tls = pipeline.get(SslHandler.class);
+        if (ApplicationProtocolNames.HTTP_2.equals(tls.applicationProtocol())) {
+            addHttp2(pipeline, connection);
+        } else {
+            addHttp1(pipeline, connection);
+        }
     }
 
     /**
@@ -127,5 +148,37 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
         pipeline.addLast(PipelineNames.IDLE,
                 new IdleStateHandler(config.limits().idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         exchanges.accept(pipeline);
+    }
+
+    /**
+     * HTTP/2: the guarded frame codec ({@link Http2Codec}), reader idleness (the lifecycle ends an
+     * idle connection with a GOAWAY), one child channel per stream ({@code Http2MultiplexHandler})
+     * and the {@link Http2ConnectionLifecycle}. Each stream's pipeline: the {@link Http2RequestGuard}
+     * on the frames, frames to HTTP/1.1 objects, the {@link Http2RequestAdapter}, then the same
+     * exchange stages as an HTTP/1.1 connection, forwarding over the connection's pool.
+     */
+    private void addHttp2(ChannelPipeline pipeline, ConnectionContext connection) {
+        UpstreamConnections pool = upstreamPools.forLoop(pipeline.channel().eventLoop());
+        Http2Codec codec = Http2Codec.server(config.http2().maxConcurrentStreams(),
+                config.limits().maxHeaderSize().toIntExact(), config.shutdown().drainTimeout().toMillis(), metrics);
+        Http2ConnectionLifecycle lifecycle = new Http2ConnectionLifecycle(connection.stats(), metrics,
+                config.limits().maxRequestsPerConnection());
+        connection.stats().decoder(codec::pendingBytes);
+        connection.stats().http("HTTP/2.0");
+        pipeline.addLast(PipelineNames.HTTP2_CODEC, codec);
+        pipeline.addLast(PipelineNames.IDLE,
+                new IdleStateHandler(config.limits().idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast(PipelineNames.HTTP2_STREAMS, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                lifecycle.streamOpened(stream);
+                ChannelPipeline streamPipeline = stream.pipeline();
+                streamPipeline.addLast(PipelineNames.HTTP2_REQUEST_GUARD, new Http2RequestGuard());
+                streamPipeline.addLast(PipelineNames.HTTP2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true, true));
+                streamPipeline.addLast(PipelineNames.HTTP2_REQUEST_ADAPTER, new Http2RequestAdapter());
+                exchangeStages.forStream(connection, pool).accept(streamPipeline);
+            }
+        }));
+        pipeline.addLast(PipelineNames.HTTP2_LIFECYCLE, lifecycle);
     }
 }

@@ -6,6 +6,8 @@ import dev.portcullis.config.PemException;
 import dev.portcullis.config.PemFiles;
 import dev.portcullis.config.TicketKeyFile;
 import dev.portcullis.config.TlsConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslServerSessionContext;
@@ -57,10 +59,11 @@ public final class SslContexts {
     /**
      * Reads every file anew and builds a generation.
      *
+     * @param http2     {@code http2.enabled}: ALPN offers {@code h2} before {@code http/1.1}
      * @param scheduler rotates random ticket keys every {@code session_tickets.rotate}
      * @throws PemException with a one-line message naming the file, for anything unusable
      */
-    public static ServerTls load(TlsConfig tls, List<AllowRule> allow, ScheduledExecutorService scheduler)
+    public static ServerTls load(TlsConfig tls, List<AllowRule> allow, boolean http2, ScheduledExecutorService scheduler)
             throws PemException, SSLException {
         if (!OpenSsl.isAvailable()) {
             throw new SSLException("BoringSSL (netty-tcnative) is not available on this platform", OpenSsl.unavailabilityCause());
@@ -84,6 +87,7 @@ public final class SslContexts {
                 .trustManager(new ClientCertVerifier(clientCa, tls.verifyDepth(), revocations))
                 .sessionCacheSize(tls.sessionCache().size())
                 .sessionTimeout(tls.sessionCache().timeout().toSeconds())
+                .applicationProtocolConfig(alpn(http2))
                 .build();
         OpenSslServerSessionContext sessions = (OpenSslServerSessionContext) context.sessionContext();
         if (tls.sessionCache().size() == 0) {
@@ -92,6 +96,19 @@ public final class SslContexts {
         Future<?> rotation = installTicketKeys(tls.sessionTickets(), sessions, scheduler);
         return new ServerTls(context, revocations, AllowList.of(allow), !tls.sessionTickets().enabled(),
                 tls.sessionCache().size(), leaf, rotation);
+    }
+
+    /**
+     * The server picks from what it offers, in its order; a client that offers nothing in common,
+     * or no ALPN at all, gets HTTP/1.1 (the OpenSSL provider supports only these two behaviours).
+     */
+    private static ApplicationProtocolConfig alpn(boolean http2) {
+        List<String> protocols = http2
+                ? List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)
+                : List.of(ApplicationProtocolNames.HTTP_1_1);
+        return new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, protocols);
     }
 
     /** An expired or not yet valid server certificate is refused, so a reload never installs one. */

@@ -3,16 +3,14 @@ package dev.portcullis.core.upstream;
 import dev.portcullis.core.connection.BufferBudget;
 import dev.portcullis.core.connection.ConnectionContext;
 import dev.portcullis.core.connection.ConnectionPolicy;
-import dev.portcullis.core.connection.LingeringCloseHandler;
+import dev.portcullis.core.connection.ConnectionStats;
 import dev.portcullis.core.exchange.HttpExchange;
 import dev.portcullis.core.http.ErrorCode;
 import dev.portcullis.core.http.ErrorResponses;
-import dev.portcullis.core.http.Http1ResponseFraming;
 import dev.portcullis.core.http.WebSocketUpgrade;
 import dev.portcullis.core.metrics.UpstreamError;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -45,15 +43,15 @@ import java.util.concurrent.TimeUnit;
  * more bytes, or while the connection holds more than {@code limits.max_connection_buffer}
  * ({@link BufferBudget}). What one connection holds stays bounded.
  *
- * <p>Each response head is framed for the client's HTTP version ({@link Http1ResponseFraming});
- * response trailers are dropped. The {@link ConnectionPolicy} says when a response is the
+ * <p>Each response head is framed for the client's protocol ({@link ClientSide}: an HTTP/1.x
+ * connection or an HTTP/2 stream); response trailers are dropped. The {@link ConnectionPolicy} says when a response is the
  * connection's last.
  *
  * <p>Exchanges that make no progress end: {@code limits.body_timeout} between reads of a request
  * body (408, while the proxy is reading: a pause it caused itself does not count),
  * {@code limits.send_timeout} for a client that leaves a response unread; the upstream copy is
  * aborted and its connection not reused. An answer sent while the request body may still be
- * arriving ends in a {@link LingeringCloseHandler lingering close}.
+ * arriving ends in a lingering close (HTTP/1.x) or a RST_STREAM NO_ERROR (HTTP/2).
  *
  * <p>{@code Expect: 100-continue} is answered when its exchange becomes the current one, after
  * the rules admitted it, never while an earlier response is still being written.
@@ -80,8 +78,10 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
     private final ConnectionContext connection;
     private final ConnectionPolicy policy;
     private final ConnectionUpgrade upgrade;
+    private final ClientSide clientSide;
     private final WaitingMessages pending = new WaitingMessages();
     private ChannelHandlerContext ctx;
+    private ConnectionStats.UpstreamShare upstreamShare;
     private LazyDeadline responseDeadline;
     private LazyDeadline bodyDeadline;
     private LazyDeadline sendDeadline;
@@ -100,19 +100,23 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
     private boolean closing;
     private boolean overBudget;
 
-    /** For a connection that is never upgraded. */
+    /** For an HTTP/1.x connection that is never upgraded. */
     public ForwardingFrontendHandler(UpstreamConnections pool, ExchangeSettings settings, ConnectionContext connection) {
-        this(pool, settings, connection, ConnectionUpgrade.NONE);
+        this(pool, settings, connection, ConnectionUpgrade.NONE, ClientSide.HTTP1);
     }
 
-    /** @param upgrade how the connection's HTTP stages give way to a WebSocket tunnel */
+    /**
+     * @param upgrade    how the connection's HTTP stages give way to a WebSocket tunnel
+     * @param clientSide an HTTP/1.x connection or an HTTP/2 stream
+     */
     public ForwardingFrontendHandler(UpstreamConnections pool, ExchangeSettings settings, ConnectionContext connection,
-                                     ConnectionUpgrade upgrade) {
+                                     ConnectionUpgrade upgrade, ClientSide clientSide) {
         this.pool = pool;
         this.settings = settings;
         this.connection = connection;
         this.policy = new ConnectionPolicy(settings.maxRequestsPerConnection());
         this.upgrade = upgrade;
+        this.clientSide = clientSide;
     }
 
     /** The exchange whose response is being written, or null; the HTTP/1 encoder asks. */
@@ -123,6 +127,7 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        upstreamShare = connection.stats().upstreamShare();
         responseDeadline = new LazyDeadline(ctx.executor(), millis(settings.responseTimeoutMillis()), () -> {
             if (upstream != null) {
                 upstream.onResponseTimeout();
@@ -197,6 +202,7 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
         bodyDeadline.close();
         sendDeadline.close();
         pending.releaseAll();
+        upstreamShare.release();
         ctx.fireChannelInactive();
     }
 
@@ -296,7 +302,7 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
         if (closing) {
             return;
         }
-        connection.stats().upstream(pending.bodyBytes(), upstream == null ? null : upstream.upstreamChannel());
+        upstreamShare.update(pending.bodyBytes(), upstream == null ? null : upstream.upstreamChannel());
         boolean read = pending.isEmpty() && !overBudget && upgrading == null
                 && (upstream == null || upstream.writable());
         ctx.channel().config().setAutoRead(read);
@@ -352,7 +358,7 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
         bodyDeadline.close();
         sendDeadline.close();
         pending.releaseAll();
-        WebSocketTunnel.open(ctx.channel(), upstreamChannel, tunnelled, connection, settings, upgrade);
+        WebSocketTunnel.open(ctx.channel(), upstreamChannel, tunnelled, connection, upstreamShare, settings, upgrade);
     }
 
     @Override
@@ -411,7 +417,7 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
      * @param mustClose the connection closes after this response whatever the client wants
      */
     private void writeHead(HttpResponse head, boolean mustClose) {
-        lastResponse = Http1ResponseFraming.apply(head, current, mustClose || policy.isLast());
+        lastResponse = clientSide.frame(head, current, mustClose || policy.isLast());
         current.responded(head.status().code());
         ctx.write(head);
     }
@@ -442,7 +448,7 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
         if (!done.requestComplete()) {
             closing = true;
             pending.releaseAll();
-            LingeringCloseHandler.closeAfterFlush(ctx.channel(), settings.maxLingerBytes());
+            clientSide.closeEarly(ctx.channel(), settings.maxLingerBytes());
         } else if (lastResponse) {
             closeAfterFlush();
         } else {
@@ -495,7 +501,7 @@ public final class ForwardingFrontendHandler extends ChannelInboundHandlerAdapte
     private void closeAfterFlush() {
         closing = true;
         pending.releaseAll();
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        clientSide.closeAfterFlush(ctx.channel());
     }
 
     /** Ends the connection now, exchange in flight and all (channelInactive logs it). */

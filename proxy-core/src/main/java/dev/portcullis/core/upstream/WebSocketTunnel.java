@@ -2,6 +2,7 @@ package dev.portcullis.core.upstream;
 
 import dev.portcullis.core.connection.BufferBudget;
 import dev.portcullis.core.connection.ConnectionContext;
+import dev.portcullis.core.connection.ConnectionStats;
 import dev.portcullis.core.connection.HalfClose;
 import dev.portcullis.core.exchange.HttpExchange;
 import io.netty.buffer.ByteBuf;
@@ -50,15 +51,18 @@ final class WebSocketTunnel {
     private final HttpExchange exchange;
     private final ConnectionContext connection;
     private final ExchangeSettings settings;
+    private final ConnectionStats.UpstreamShare upstreamShare;
     private final End client = new End(true);
     private final End upstream = new End(false);
     private LazyDeadline idle;
     private boolean started;
     private boolean closed;
 
-    private WebSocketTunnel(HttpExchange exchange, ConnectionContext connection, ExchangeSettings settings) {
+    private WebSocketTunnel(HttpExchange exchange, ConnectionContext connection,
+                            ConnectionStats.UpstreamShare upstreamShare, ExchangeSettings settings) {
         this.exchange = exchange;
         this.connection = connection;
+        this.upstreamShare = upstreamShare;
         this.settings = settings;
     }
 
@@ -66,11 +70,13 @@ final class WebSocketTunnel {
      * Joins the connections. The 101 is written to the client (not necessarily flushed); the
      * upstream connection is out of its pool and still has its HTTP handlers.
      *
-     * @param upgrade replaces the client connection's HTTP stages
+     * @param upstreamShare where the upstream connection's buffered bytes count for the client connection
+     * @param upgrade       replaces the client connection's HTTP stages
      */
     static void open(Channel clientChannel, Channel upstreamChannel, HttpExchange exchange,
-                     ConnectionContext connection, ExchangeSettings settings, ConnectionUpgrade upgrade) {
-        WebSocketTunnel tunnel = new WebSocketTunnel(exchange, connection, settings);
+                     ConnectionContext connection, ConnectionStats.UpstreamShare upstreamShare,
+                     ExchangeSettings settings, ConnectionUpgrade upgrade) {
+        WebSocketTunnel tunnel = new WebSocketTunnel(exchange, connection, upstreamShare, settings);
         settings.metrics().tunnelOpened();
         // Either removal hands on what its decoder read past the handshake; the ends keep it
         // until both pipelines are free of HTTP encoders, then relay it first.
@@ -82,7 +88,7 @@ final class WebSocketTunnel {
     private void start(Channel clientChannel, Channel upstreamChannel) {
         started = true;
         connection.stats().http("websocket");
-        connection.stats().upstream(0, upstreamChannel);
+        upstreamShare.update(0, upstreamChannel);
         idle = new LazyDeadline(client.ctx.executor(), TimeUnit.MILLISECONDS.toNanos(settings.tunnelIdleTimeoutMillis()),
                 this::idleTimedOut);
         idle.arm();
@@ -118,6 +124,7 @@ final class WebSocketTunnel {
         upstream.releaseEarly();
         client.closeAfterFlush();
         upstream.closeAfterFlush();
+        upstreamShare.release();
         settings.metrics().tunnelClosed();
         settings.log().tunnelClosed(connection, exchange);
     }

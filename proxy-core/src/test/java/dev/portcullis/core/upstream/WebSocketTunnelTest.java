@@ -50,7 +50,7 @@ class WebSocketTunnelTest {
         // the upstream connection as the pool builds it, after the 101
         upstream.pipeline().addLast("http-codec", new HttpClientCodec()).addLast("forwarding", new ForwardingBackendHandler());
         ConnectionContext connection = TestConnections.anonymous(client);
-        WebSocketTunnel.open(client, upstream, exchange, connection, settings,
+        WebSocketTunnel.open(client, upstream, exchange, connection, connection.stats().upstreamShare(), settings,
                 tunnelEnd -> client.pipeline().addLast(tunnelEnd));
     }
 
