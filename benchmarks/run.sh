@@ -5,14 +5,18 @@
 # metrics.csv) and the raw data in raw/ (both ignored by git: benchmarks/results/.gitignore), and
 # the table to benchmarks/RESULTS.md.
 #
-#   benchmarks/run.sh              full run: 3 rounds, about 14 minutes on 2 cores
-#   QUICK=1 benchmarks/run.sh      about 1.5 minutes, 1 round, short windows; writes only
+#   benchmarks/run.sh              full run: 3 rounds, about 21 minutes on 2 cores (the tunnel phase 7)
+#   QUICK=1 benchmarks/run.sh      about 2.5 minutes, 1 round, short windows; writes only
 #                                  benchmarks/results/<date>/RESULTS.md (WRITE_RESULTS=1 to
 #                                  update benchmarks/RESULTS.md too)
 #
 # Modes, per proxy and round: keep-alive (the load driver, HTTP/1.1, KA_CONNS), ab -k (ApacheBench,
 # an HTTP/1.0 client sending `Connection: Keep-Alive`, AB_CONNS; AB=0 leaves it out), full and
-# resumed mTLS handshakes, RSS growth across handshakes, idle connections. ab waits at most
+# resumed mTLS handshakes, RSS growth across handshakes, idle connections; then, with each proxy
+# started fresh against a WebSocket echo upstream (benchmarks' EchoUpstream, WS_UPSTREAM_PORT),
+# the tunnel phase: proxy CPU per MiB tunnelled (WS_CONNS tunnels of WS_MESSAGE_SIZE messages),
+# per 1 KiB message round trip (WS_RT_CONNS tunnels) and memory per idle tunnel (WS_IDLE_CONNS).
+# WS=0 leaves the tunnel phase out, WS_ONLY=1 runs only it. ab waits at most
 # AB_TIMEOUT s (its -s) for each response: a proxy that does not answer HTTP/1.0 keep-alive
 # correctly (no `Connection: keep-alive` on the response, so ab waits for a close that never
 # comes) makes ab fail; that is recorded as "ab -k: failed/timed out" in the table and the run
@@ -38,7 +42,9 @@
 # HS_DURATION GROWTH_HANDSHAKES IDLE_CONNS IDLE_BASE_CONNS RESUME RESUME_DURATION READY_PROBE
 # (mtls | readyz: what "ready" means for Portcullis's start-up time) NGINX_UPSTREAM_KEEPALIVE
 # NGINX_REUSEPORT PROXIES AB AB_CONNS AB_DURATION AB_WARMUP AB_TIMEOUT AB_REQUESTS UPSTREAM_PORT
-# PORTCULLIS_PORT NGINX_PORT ADMIN_PORT BASELINE_ROOT BASELINE_PORT DRIVER_JAVA_OPTS KEEP_WORK=1 RESULTS_DIR. See
+# PORTCULLIS_PORT NGINX_PORT ADMIN_PORT BASELINE_ROOT BASELINE_PORT DRIVER_JAVA_OPTS KEEP_WORK=1 RESULTS_DIR
+# WS WS_ONLY WS_UPSTREAM_PORT WS_WARMUP WS_DURATION WS_CONNS WS_MESSAGE_SIZE WS_RT_CONNS WS_IDLE_CONNS
+# WS_IDLE_BASE_CONNS NGINX_WS_BUFFER. See
 # benchmarks/scripts/bench.py for what each does. PORTCULLIS_JAVA_OPTS is honoured by the
 # launcher but the published figures are taken with the launcher's defaults.
 set -euo pipefail
@@ -51,7 +57,8 @@ knobs=(QUICK ROUNDS DURATION WARMUP KA_WARMUP HS_WARMUP BASE_SETTLE GROWTH_SETTL
        GROWTH_HANDSHAKES IDLE_CONNS IDLE_BASE_CONNS RESUME RESUME_DURATION READY_PROBE
        UPSTREAM_PORT PORTCULLIS_PORT NGINX_PORT ADMIN_PORT DRIVER_JAVA_OPTS PORTCULLIS_JAVA_OPTS
        NGINX_UPSTREAM_KEEPALIVE NGINX_REUSEPORT PROXIES AB AB_CONNS AB_DURATION AB_WARMUP AB_TIMEOUT
-       AB_REQUESTS BASELINE_ROOT BASELINE_PORT)
+       AB_REQUESTS BASELINE_ROOT BASELINE_PORT WS WS_ONLY WS_UPSTREAM_PORT WS_WARMUP WS_DURATION WS_CONNS
+       WS_MESSAGE_SIZE WS_RT_CONNS WS_IDLE_CONNS WS_IDLE_BASE_CONNS NGINX_WS_BUFFER)
 for k in "${knobs[@]}"; do
   if [ -n "${!k+x}" ]; then command_line="$k=${!k@Q} $command_line"; fi
 done
@@ -61,6 +68,7 @@ say() { printf '[run.sh] %s\n' "$*" >&2; }
 if [ "${QUICK:-0}" = 1 ]; then
   : "${ROUNDS:=1}" "${DURATION:=3}" "${WARMUP:=1}" "${KA_WARMUP:=3}" "${HS_WARMUP:=2}" "${HS_DURATION:=3}"
   : "${GROWTH_HANDSHAKES:=2000}" "${IDLE_CONNS:=500}" "${RESUME_DURATION:=2}"
+  : "${WS_WARMUP:=2}" "${WS_IDLE_CONNS:=500}"
   : "${WRITE_RESULTS:=0}"
 fi
 export ROUNDS="${ROUNDS:-3}" DURATION="${DURATION:-10}" WARMUP="${WARMUP:-2}"
@@ -76,6 +84,11 @@ export NGINX_PORT="${NGINX_PORT:-24444}" ADMIN_PORT="${ADMIN_PORT:-24901}" BASEL
 export DRIVER_JAVA_OPTS="${DRIVER_JAVA_OPTS:-}"
 export AB="${AB:-1}" AB_CONNS="${AB_CONNS:-50}" AB_DURATION="${AB_DURATION:-$DURATION}"
 export AB_WARMUP="${AB_WARMUP:-$WARMUP}" AB_TIMEOUT="${AB_TIMEOUT:-5}" AB_REQUESTS="${AB_REQUESTS:-5000000}"
+export WS="${WS:-1}" WS_ONLY="${WS_ONLY:-0}" WS_UPSTREAM_PORT="${WS_UPSTREAM_PORT:-24081}"
+export WS_WARMUP="${WS_WARMUP:-5}" WS_DURATION="${WS_DURATION:-$DURATION}" WS_CONNS="${WS_CONNS:-8}"
+export WS_MESSAGE_SIZE="${WS_MESSAGE_SIZE:-64KiB}" WS_RT_CONNS="${WS_RT_CONNS:-50}"
+export WS_IDLE_CONNS="${WS_IDLE_CONNS:-$IDLE_CONNS}" WS_IDLE_BASE_CONNS="${WS_IDLE_BASE_CONNS:-$IDLE_BASE_CONNS}"
+export NGINX_WS_BUFFER="${NGINX_WS_BUFFER:-64k}"
 WRITE_RESULTS="${WRITE_RESULTS:-1}"
 
 # --- the shared build lock: already held by a wrapping `flock`? ------------------------------
@@ -131,13 +144,14 @@ command -v java >/dev/null || { say "java is required"; exit 1; }
 jar="$root/proxy-app/target/portcullis.jar"
 driver_jar="$root/benchmarks/target/benchmarks.jar"
 driver_class=dev/portcullis/bench/load/LoadDriver.class
-has_driver() { [ -f "$driver_jar" ] && python3 -c 'import sys, zipfile; sys.exit(0 if sys.argv[2] in zipfile.ZipFile(sys.argv[1]).namelist() else 1)' "$driver_jar" "$driver_class"; }
+echo_class=dev/portcullis/bench/echo/EchoUpstream.class  # the tunnel phase's upstream, in the same jar
+has_driver() { [ -f "$driver_jar" ] && python3 -c 'import sys, zipfile; names = set(zipfile.ZipFile(sys.argv[1]).namelist()); sys.exit(0 if set(sys.argv[2:]) <= names else 1)' "$driver_jar" "$driver_class" "$echo_class"; }
 if [ -n "${BENCH_DRIVER_CMD:-}" ]; then
   say "stand-in driver: $BENCH_DRIVER_CMD (testing the scripts; not for published figures)"
   [ -f "$jar" ] || mvn_package
 else
   if [ ! -f "$jar" ] || ! has_driver; then mvn_package; fi
-  has_driver || { say "$driver_jar has no $driver_class (the load driver is not built)"; exit 1; }
+  has_driver || { say "$driver_jar has no $driver_class or $echo_class (the load driver is not built)"; exit 1; }
 fi
 
 if [ -n "${BASELINE_ROOT:-}" ]; then
@@ -235,7 +249,8 @@ params = {k: e[k] for k in ("ROUNDS", "DURATION", "WARMUP", "KA_WARMUP", "HS_WAR
           "DRIVER_THREADS", "HS_CONNS", "HS_DURATION", "GROWTH_HANDSHAKES", "IDLE_CONNS",
           "IDLE_BASE_CONNS", "RESUME", "RESUME_DURATION", "READY_PROBE", "PROXIES",
           "NGINX_UPSTREAM_KEEPALIVE", "NGINX_REUSEPORT", "AB", "AB_CONNS", "AB_DURATION",
-          "AB_WARMUP", "AB_TIMEOUT")}
+          "AB_WARMUP", "AB_TIMEOUT", "WS", "WS_ONLY", "WS_WARMUP", "WS_DURATION", "WS_CONNS",
+          "WS_MESSAGE_SIZE", "WS_RT_CONNS", "WS_IDLE_CONNS", "WS_IDLE_BASE_CONNS", "NGINX_WS_BUFFER")}
 meta = {"date": e["META_DATE"], "command": e["META_COMMAND"], "git": e["META_GIT"],
         "jar_sha256": e["META_JAR_SHA"], "cpu": e["META_CPU"], "kernel": e["META_KERNEL"],
         "memory": e["META_MEMORY"], "jvm_flags": e["META_JVM_FLAGS"], "driver": e["META_DRIVER"],

@@ -2,9 +2,12 @@
 """Portcullis vs nginx: the measuring half of benchmarks/run.sh (Python 3 standard library only).
 
 run.sh installs nginx, snapshots the jars, writes the PKI, then runs this with the environment
-below. This starts the shared upstream (nginx, fixed 200 "ok\\n"), then for every round starts
+below. This starts the shared upstream (nginx, fixed 200 "ok\\n") and, for the WebSocket phase,
+the shared echo upstream (benchmarks' EchoUpstream, its own JVM), then for every round starts
 each proxy fresh (alternating order), runs the load driver against it and reads the proxy's
-process tree in /proc around each measurement. Summaries go to OUT (rounds.json, metrics.csv,
+process tree in /proc around each measurement; with WS=1 each proxy is then started fresh once
+more, pointed at the echo upstream (portcullis-ws.yaml, nginx-ws-proxy.conf), for the tunnel
+measurements. Summaries go to OUT (rounds.json, metrics.csv,
 the configs); raw data (the driver's JSON and output per window, the proxies' logs, per-round JSON
 with every CPU sample) to OUT/raw/, which git ignores (benchmarks/results/.gitignore). report.py
 turns rounds.json into RESULTS.md.
@@ -29,6 +32,14 @@ Environment (run.sh sets all of them; defaults in parentheses):
   AB_TIMEOUT (5: ab's -s, seconds to wait for each response; a proxy that never completes an
   HTTP/1.0 keep-alive response makes ab fail after it, recorded as such) AB_REQUESTS (5000000:
   ab's -n, a cap far above what -t reaches) AB_CMD (ab)
+  WS (1: the WebSocket tunnel phase after each proxy's HTTP phase; 0: none) WS_ONLY (0; 1: only
+  the tunnel phase) WS_UPSTREAM_PORT (24081: the echo upstream) WS_WARMUP (5: untimed seconds of
+  each tunnel mode before its window) WS_DURATION (DURATION) WS_CONNS (8: tunnels of the
+  throughput window) WS_MESSAGE_SIZE (64KiB: its messages) WS_RT_CONNS (50: tunnels of the 1 KiB
+  round-trip window) WS_IDLE_CONNS (IDLE_CONNS) WS_IDLE_BASE_CONNS (IDLE_BASE_CONNS): idle tunnels
+  held for the memory figure, against a base of a few NGINX_WS_BUFFER (64k: nginx-ws-proxy.conf's
+  proxy_buffer_size, the buffer nginx relays each direction of a tunnel through, as large as
+  Portcullis's largest read; nginx's default is one page, 4k)
 """
 
 import contextlib
@@ -123,6 +134,24 @@ AB_TIMEOUT = env_int("AB_TIMEOUT", 5)
 AB_REQUESTS = env_int("AB_REQUESTS", 5000000)
 AB_CMD = ENV.get("AB_CMD", "ab").split()
 
+WS = ENV.get("WS", "1") == "1"
+WS_ONLY = ENV.get("WS_ONLY", "0") == "1"
+if WS_ONLY and not WS:
+    raise SystemExit("WS_ONLY=1 with WS=0 measures nothing")
+WS_UPSTREAM_PORT = env_int("WS_UPSTREAM_PORT", 24081)
+WS_WARMUP = env_float("WS_WARMUP", 5)
+WS_DURATION = env_float("WS_DURATION", DURATION)
+WS_CONNS = env_int("WS_CONNS", 8)
+WS_MESSAGE_SIZE = ENV.get("WS_MESSAGE_SIZE", "64KiB")
+WS_RT_CONNS = env_int("WS_RT_CONNS", 50)
+WS_IDLE_CONNS = env_int("WS_IDLE_CONNS", IDLE_CONNS)
+WS_IDLE_BASE_CONNS = env_int("WS_IDLE_BASE_CONNS", IDLE_BASE_CONNS)
+NGINX_WS_BUFFER = ENV.get("NGINX_WS_BUFFER", "64k")  # nginx-ws-proxy.conf's proxy_buffer_size
+WS_IDLE_TIMEOUT = "30s"  # the driver's deadline per idle tunnel: connect, handshakes, upgrade, round trip
+WS_PATH = "/ws"  # EchoUpstream.PATH
+ECHO_CMD = ["java", "-cp", DRIVER_JAR, "dev.portcullis.bench.echo.EchoUpstream"]
+IDLE_MODES = ("idle", "ws-idle")
+
 SAMPLE_INTERVAL = 0.1
 # Trimmed off each end of the driver's measurement window before reading the CPU rate, so that
 # the rate covers only steady load even though the window's edges are known only from outside
@@ -187,7 +216,7 @@ def port_free(port):
 
 
 def pick_ports():
-    global UPSTREAM_PORT, ADMIN_PORT
+    global UPSTREAM_PORT, ADMIN_PORT, WS_UPSTREAM_PORT
     taken = set()
 
     def free_from(port):
@@ -200,6 +229,8 @@ def pick_ports():
         raise SystemExit(f"no free port in {port}..{port + 99}")
 
     UPSTREAM_PORT = free_from(UPSTREAM_PORT)
+    if WS:
+        WS_UPSTREAM_PORT = free_from(WS_UPSTREAM_PORT)
     PORTS["portcullis"] = free_from(PORTS["portcullis"])
     PORTS["nginx"] = free_from(PORTS["nginx"])
     if "baseline" in PORTS:
@@ -334,14 +365,14 @@ def dur(seconds):
 
 
 def driver(proxy, mode, connections, duration, warmup, tag, proxy_pids, upstream_pids,
-           protocol=None, on_ready=None):
+           protocol=None, on_ready=None, path="/", extra=()):
     """Runs the load driver once; returns its JSON, CPU rates over the steady part of its window
-    and the raw samples. on_ready(proc) is called after an idle-mode driver prints READY (it may
-    stop the driver)."""
+    and the raw samples. on_ready(proc) is called after an idle-mode driver (idle, ws-idle) prints
+    READY (it may stop the driver). path: the URL's; extra: more driver options."""
     DRIVER_COUNT[0] += 1
     name = f"{tag}-{mode}-c{connections}-{DRIVER_COUNT[0]:03d}"
     json_path = os.path.join(RAW, "driver", f"{name}.json")
-    cmd = [*DRIVER_CMD, "--url", f"https://127.0.0.1:{PORTS[proxy]}/",
+    cmd = [*DRIVER_CMD, "--url", f"https://127.0.0.1:{PORTS[proxy]}{path}",
            "--cert", os.path.join(PKI, "client.crt"), "--key", os.path.join(PKI, "client.key"),
            "--cacert", os.path.join(PKI, "ca.crt"),
            "--mode", mode, "--connections", str(connections),
@@ -349,9 +380,10 @@ def driver(proxy, mode, connections, duration, warmup, tag, proxy_pids, upstream
            "--threads", str(DRIVER_THREADS), "--json", json_path]
     if protocol:
         cmd += ["--protocol", protocol]
+    cmd += list(extra)
     sampler, proc, started = start_sampled(cmd, proxy_pids, upstream_pids)
     output, ready = [], None
-    limit = duration + warmup + 60 + (connections / 100 if mode == "idle" else 0)
+    limit = duration + warmup + 60 + (connections / 100 if mode in IDLE_MODES else 0)
     watchdog = threading.Timer(limit, lambda: (log(f"driver {name} still running after "
                                                     f"{limit:.0f}s; killing it"), proc.kill()))
     watchdog.start()
@@ -380,10 +412,10 @@ def driver(proxy, mode, connections, duration, warmup, tag, proxy_pids, upstream
     if os.path.exists(json_path):
         with open(json_path) as f:
             result["json"] = json.load(f)
-    elif mode != "idle":
+    elif mode not in IDLE_MODES:
         raise RuntimeError(f"driver {name} wrote no JSON (rc {proc.returncode}): "
                            + " | ".join(output[-5:]))
-    if mode != "idle" and duration > 2 * WINDOW_MARGIN + 0.5:
+    if mode not in IDLE_MODES and duration > 2 * WINDOW_MARGIN + 0.5:
         a, b = exited - duration + WINDOW_MARGIN, exited - WINDOW_MARGIN
         result["window"] = [a - started, b - started]
         result["rates"] = window_rates(samples, a, b)
@@ -523,30 +555,34 @@ def per_op_us(run):
     return run["rates"]["proxy"] / rps * 1e6 if rps > 0 else None
 
 
-def per_op_groups_us(run):
-    """per_op_us split by thread group (JVM) or role (nginx); groups under 1% left out."""
-    rps = run["json"]["rps"]
+def per_op_groups_us(run, rate=None, scale=1e6):
+    """per_op_us split by thread group (JVM) or role (nginx); groups under 1% left out. rate: the
+    operations per second to divide by (the driver's rps by default); scale: the unit (µs)."""
+    rps = run["json"]["rps"] if rate is None else rate
     if rps <= 0:
         return {}
     total = sum(run["group_rates"].values()) or 1
-    return {k: v / rps * 1e6 for k, v in sorted(run["group_rates"].items(), key=lambda kv: -kv[1])
+    return {k: v / rps * scale for k, v in sorted(run["group_rates"].items(), key=lambda kv: -kv[1])
             if v / total >= 0.01}
 
 
 # ---------------------------------------------------------------------------------------------
 # proxies
 
-def start_proxy(proxy, tag):
+def start_proxy(proxy, tag, ws=False):
+    """Starts proxy with its HTTP-phase config, or with ws its tunnel-phase one (the same but for
+    the upstream: the echo); returns the process and its start-up time."""
     logfile = os.path.join(RAW, "logs", f"{tag}.log")
     if proxy in ROOTS:
-        conf = os.path.join(WORK, f"{proxy}.yaml")
+        conf = os.path.join(WORK, f"{proxy}-ws.yaml" if ws else f"{proxy}.yaml")
         cmd = [os.path.join(ROOTS[proxy], "bin", "portcullis"), "--config", conf]
         probe_port = PORTS[proxy]
         probe = (lambda: http_get_status(ADMIN_PORT, "/readyz")) if READY_PROBE == "readyz" \
             else (lambda: mtls_get(probe_port))
     else:
-        conf = os.path.join(WORK, "nginx-proxy.conf")
-        cmd = ["nginx", "-p", WORK, "-c", conf, "-e", os.path.join(WORK, "nginx-proxy-error.log")]
+        conf = os.path.join(WORK, "nginx-ws-proxy.conf" if ws else "nginx-proxy.conf")
+        cmd = ["nginx", "-p", WORK, "-c", conf, "-e", os.path.join(WORK, "nginx-ws-proxy-error.log" if ws
+                                                                   else "nginx-proxy-error.log")]
         probe = lambda: mtls_get(PORTS["nginx"])  # noqa: E731
     for port in [PORTS[proxy]] + ([ADMIN_PORT] if proxy in ROOTS else []):
         if not port_free(port):
@@ -558,6 +594,54 @@ def start_proxy(proxy, tag):
     if READY_PROBE == "readyz" and proxy in ROOTS:
         assert mtls_get(PORTS[proxy]) == 200
     return proc, startup
+
+
+def hold_idle(proc, proxy, tag, go, mode, base_n, n_max):
+    """Memory per idle connection (mode idle) or tunnel (ws-idle): the driver holds base_n, then
+    n_max; the proxy's tree is snapshotted 1.5 s and 2.5 s after each READY, while the driver still
+    holds them (so pages shared with the driver JVM count the same way in both). Returns the
+    snapshots by count and, for a Portcullis JVM, the live Java heap per connection in KiB (else
+    None)."""
+    snaps = {}
+
+    def hold(n):
+        def on_ready(dproc, line):
+            time.sleep(1.5)
+            first = proctree.snapshot(proc.pid)
+            time.sleep(1.0)
+            second = proctree.snapshot(proc.pid)
+            snaps[n] = {"line": line, "first": first, "second": second}
+            if n == n_max and proxy in ROOTS:
+                snaps[n]["live_heap"] = live_heap_bytes(proc.pid)
+            dproc.terminate()
+        return on_ready
+
+    for n in (base_n, n_max):
+        run = go(mode, n, 120, 0, on_ready=hold(n))
+        if n not in snaps:
+            raise RuntimeError(f"{mode} driver with {n} connections never printed READY")
+        got = re.search(r"READY (\d+)", snaps[n]["line"])
+        snaps[n]["connections"] = int(got.group(1)) if got else n
+        log(f"{tag}: {snaps[n]['line']}: RSS {snaps[n]['second']['rss_kib']} KiB "
+            f"(ready after {run['ready_s']:.1f}s)")
+    if snaps[n_max]["connections"] <= snaps[base_n]["connections"]:
+        raise RuntimeError(f"{mode}: the driver held {snaps[n_max]['connections']} of {n_max} connections, "
+                           f"no more than the base's {snaps[base_n]['connections']} (its log says why)")
+    live_heap_per_conn = None
+    if snaps[n_max].get("live_heap"):
+        # After the RSS figures: a full GC (class histogram) with the connections open, and
+        # again once they are closed, for the Java heap each connection keeps alive: heap
+        # pages already resident from the load before do not show up in RSS differences.
+        # Two full GCs after the close: Netty's OpenSslEngine is freed through finalization,
+        # so closed connections' engines are still reachable after the first.
+        time.sleep(1.5)
+        live_heap_bytes(proc.pid)
+        time.sleep(0.5)
+        closed = live_heap_bytes(proc.pid)
+        if closed:
+            live_heap_per_conn = (snaps[n_max]["live_heap"] - closed) / snaps[n_max]["connections"] / 1024
+            snaps["live_heap_after_close"] = closed
+    return snaps, live_heap_per_conn
 
 
 def phase(rnd, proxy, upstream):
@@ -691,42 +775,9 @@ def phase(rnd, proxy, upstream):
 
         # idle mTLS connections: RSS with IDLE_BASE_CONNS open vs with IDLE_CONNS open, both
         # while the driver runs (so pages shared with the driver JVM count the same way in both)
-        snaps = {}
-
-        def hold(n):
-            def on_ready(dproc, line):
-                time.sleep(1.5)
-                first = proctree.snapshot(proc.pid)
-                time.sleep(1.0)
-                second = proctree.snapshot(proc.pid)
-                snaps[n] = {"line": line, "first": first, "second": second}
-                if n == IDLE_CONNS and proxy in ROOTS:
-                    snaps[n]["live_heap"] = live_heap_bytes(proc.pid)
-                dproc.terminate()
-            return on_ready
-
-        for n in (IDLE_BASE_CONNS, IDLE_CONNS):
-            run = go("idle", n, 120, 0, on_ready=hold(n))
-            if n not in snaps:
-                raise RuntimeError(f"idle driver with {n} connections never printed READY")
-            got = re.search(r"READY (\d+)", snaps[n]["line"])
-            snaps[n]["connections"] = int(got.group(1)) if got else n
-            log(f"{tag}: {snaps[n]['line']}: RSS {snaps[n]['second']['rss_kib']} KiB "
-                f"(ready after {run['ready_s']:.1f}s)")
-        if snaps[IDLE_CONNS].get("live_heap"):
-            # After the RSS figures: a full GC (class histogram) with the connections open, and
-            # again once they are closed, for the Java heap each connection keeps alive: heap
-            # pages already resident from the load before do not show up in RSS differences.
-            # Two full GCs after the close: Netty's OpenSslEngine is freed through finalization,
-            # so closed connections' engines are still reachable after the first.
-            time.sleep(1.5)
-            live_heap_bytes(proc.pid)
-            time.sleep(0.5)
-            closed = live_heap_bytes(proc.pid)
-            if closed:
-                m["idle_live_heap_per_conn_kib"] = (
-                    (snaps[IDLE_CONNS]["live_heap"] - closed) / snaps[IDLE_CONNS]["connections"] / 1024)
-                snaps["live_heap_after_close"] = closed
+        snaps, live_heap_per_conn = hold_idle(proc, proxy, tag, go, "idle", IDLE_BASE_CONNS, IDLE_CONNS)
+        if live_heap_per_conn is not None:
+            m["idle_live_heap_per_conn_kib"] = live_heap_per_conn
         lo, hi = snaps[IDLE_BASE_CONNS], snaps[IDLE_CONNS]
         n = hi["connections"] - lo["connections"]
         m["idle_connections"] = hi["connections"]
@@ -737,6 +788,88 @@ def phase(rnd, proxy, upstream):
         m["end_rss_kib"], m["end_pss_kib"] = end["rss_kib"], end["pss_kib"]
         raw["snapshots"] = {"base": base, "growth_before": before, "growth_after": after,
                             "idle": snaps, "end": end}
+    finally:
+        stop(proc)
+    return m, raw
+
+
+def ws_phase(rnd, proxy, echo):
+    """The WebSocket tunnel phase of one proxy in one round: the proxy started fresh with its
+    tunnel config (upstream: the echo), then the driver's ws-* modes, each window after an
+    untimed warm-up in its mode: throughput (WS_CONNS tunnels, WS_MESSAGE_SIZE messages), 1 KiB
+    round trips (WS_RT_CONNS tunnels), then idle tunnels (memory). Proxy CPU is read from /proc
+    over each window as for the keep-alive windows. Returns the metrics (ws_*) and raw data."""
+    tag = f"r{rnd}-{proxy}-ws"
+    m = {"errors": {}}
+    raw = {"runs": []}
+    ups = proctree.tree(echo.pid)
+    proc, m["ws_startup_s"] = start_proxy(proxy, tag, ws=True)
+    log(f"{tag}: ready after {m['ws_startup_s'] * 1000:.0f} ms (pid {proc.pid})")
+    try:
+        pids = proctree.tree(proc.pid)
+        time.sleep(2)  # past start-up (the JVM's first JIT burst), as the HTTP phase's base RSS waits
+
+        def go(mode, conns, duration, warmup, on_ready=None, size=None):
+            extra = ["--message-size", size] if size else []
+            if mode == "ws-idle":
+                # All tunnels open at once and progress together, so they finish together: with
+                # 2000 of them (TLS handshake, upstream connect, upgrade, round trip) the driver's
+                # 5 s deadline per tunnel was reached by all of them in one round on this machine.
+                extra += ["--timeout", WS_IDLE_TIMEOUT]
+            run = driver(proxy, mode, conns, duration, warmup, tag, pids, ups, None, on_ready,
+                         path=WS_PATH, extra=extra)
+            raw["runs"].append(run)
+            if "json" in run and run["json"].get("errors"):
+                m["errors"][run["name"]] = run["json"]["errors"]
+            return run
+
+        def measured(run, what):
+            j = run["json"]
+            if j["requests"] <= 0 or j["rps"] <= 0:
+                raise RuntimeError(f"{what}: no message came back through the tunnels "
+                                   f"(errors {j.get('errors_by_kind')})")
+            return j
+
+        if WS_WARMUP > 0:
+            go("ws-throughput", WS_CONNS, WS_WARMUP, 0, size=WS_MESSAGE_SIZE)
+        run = go("ws-throughput", WS_CONNS, WS_DURATION, WARMUP, size=WS_MESSAGE_SIZE)
+        j = measured(run, "ws-throughput")
+        m["ws_mib_per_s"] = j["mib_per_s"]
+        m["ws_msg_per_s"] = j["rps"]
+        m["ws_message_size"] = j["message_size"]
+        m["ws_cpu_ms_per_mib"] = run["rates"]["proxy"] / j["mib_per_s"] * 1e3
+        m["ws_cpu_by_thread"] = per_op_groups_us(run, rate=j["mib_per_s"], scale=1e3)
+        m["ws_other_cores"] = (run["rates"]["system"] - run["rates"]["proxy"]
+                               - run["rates"]["upstream"] - run["rates"]["driver"])
+        log(f"{tag}: ws-throughput c={WS_CONNS}: {j['mib_per_s']:.1f} MiB/s ({j['rps']:.0f} msg/s), "
+            f"{m['ws_cpu_ms_per_mib']:.2f} ms CPU/MiB")
+
+        if WS_WARMUP > 0:
+            go("ws-roundtrip", WS_RT_CONNS, WS_WARMUP, 0, size="1KiB")
+        run = go("ws-roundtrip", WS_RT_CONNS, WS_DURATION, WARMUP, size="1KiB")
+        j = measured(run, "ws-roundtrip")
+        m["ws_rt_rate"] = j["rps"]
+        m["ws_rt_p50_ms"] = j["p50_ms"]
+        m["ws_rt_p99_ms"] = j["p99_ms"]
+        m["ws_rt_cpu_us"] = per_op_us(run)
+        m["ws_rt_cpu_by_thread"] = per_op_groups_us(run)
+        m["ws_rt_other_cores"] = (run["rates"]["system"] - run["rates"]["proxy"]
+                                  - run["rates"]["upstream"] - run["rates"]["driver"])
+        log(f"{tag}: ws-roundtrip c={WS_RT_CONNS}: {j['rps']:.0f} msg/s p50 {j['p50_ms']:.2f} ms "
+            f"p99 {j['p99_ms']:.2f} ms, {m['ws_rt_cpu_us']:.1f} us CPU/round trip")
+
+        # idle tunnels: as the HTTP phase's idle connections, each after one 1 KiB round trip
+        snaps, live_heap_per_tunnel = hold_idle(proc, proxy, tag, go, "ws-idle", WS_IDLE_BASE_CONNS,
+                                                WS_IDLE_CONNS)
+        if live_heap_per_tunnel is not None:
+            m["ws_idle_live_heap_per_tunnel_kib"] = live_heap_per_tunnel
+        lo, hi = snaps[WS_IDLE_BASE_CONNS], snaps[WS_IDLE_CONNS]
+        n = hi["connections"] - lo["connections"]
+        m["ws_idle_tunnels"] = hi["connections"]
+        m["ws_idle_rss_kib"] = hi["second"]["rss_kib"]
+        m["ws_idle_rss_per_tunnel_kib"] = (hi["second"]["rss_kib"] - lo["second"]["rss_kib"]) / n
+        m["ws_idle_pss_per_tunnel_kib"] = (hi["second"]["pss_kib"] - lo["second"]["pss_kib"]) / n
+        raw["snapshots"] = {"idle": snaps}
     finally:
         stop(proc)
     return m, raw
@@ -818,6 +951,45 @@ def write_summary(rows, failures, complete):
         json.dump({"rows": rows, "failures": failures, "complete": complete}, f, indent=1)
 
 
+def portcullis_yaml(proxy, upstream_url, ws=False):
+    """A Portcullis build's config: the same for every build but for its listening port, and for
+    the tunnel phase (ws) but for the upstream and its connection cap. websocket.enabled (true) and
+    websocket.idle_timeout (300s, nginx-ws-proxy.conf's proxy_read_timeout) are left to their
+    defaults, so that a build without the websocket section still loads the file."""
+    note, pool = "", ""
+    if ws:
+        note = "# the WebSocket tunnel phase: as portcullis.yaml but for the upstream, the echo\n"
+        # A tunnel's upstream connection leaves the pool but counts against max_connections
+        # until it closes: the default 256 would cap the idle tunnels, where nginx has no cap
+        # (worker_connections 8192 per worker, client and upstream connections together).
+        pool = f"\n  max_connections: {min(100000, max(8192, 2 * WS_IDLE_CONNS))}"
+    return f"""# written by benchmarks/scripts/bench.py
+{note}listen: "127.0.0.1:{PORTS[proxy]}"
+tls:
+  cert: {PKI}/server.crt
+  key: {PKI}/server.key
+  client_ca: {PKI}/ca.crt
+  client_auth: require
+  verify_depth: 4
+  protocols: [TLSv1.3, TLSv1.2]
+upstream:
+  url: "{upstream_url}"{pool}
+admin:
+  listen: "127.0.0.1:{ADMIN_PORT}"
+access_log: "off"
+"""
+
+
+def start_echo():
+    """The WebSocket echo upstream, shared by every proxy's tunnel phase like the nginx upstream."""
+    echo = spawn([*ECHO_CMD, "--listen", f"127.0.0.1:{WS_UPSTREAM_PORT}"],
+                 os.path.join(RAW, "logs", "ws-upstream.log"))
+    echo.bench_started = time.monotonic()
+    wait_ready(echo, lambda: http_get_status(WS_UPSTREAM_PORT, "/"))
+    log(f"upstream WebSocket echo on 127.0.0.1:{WS_UPSTREAM_PORT} (pid {echo.pid})")
+    return echo
+
+
 def main():
     os.makedirs(os.path.join(RAW, "driver"), exist_ok=True)
     os.makedirs(os.path.join(RAW, "logs"), exist_ok=True)
@@ -829,26 +1001,20 @@ def main():
     render("upstream.conf.tmpl", os.path.join(WORK, "nginx-upstream.conf"), values)
     render("proxy.conf.tmpl", os.path.join(WORK, "nginx-proxy.conf"), values)
     configs = ["nginx-upstream.conf", "nginx-proxy.conf"]
+    if WS:
+        render("ws-proxy.conf.tmpl", os.path.join(WORK, "nginx-ws-proxy.conf"),
+               {**values, "WS_UPSTREAM_PORT": WS_UPSTREAM_PORT, "WS_BUFFER": NGINX_WS_BUFFER})
+        configs.append("nginx-ws-proxy.conf")
     for proxy in ROOTS:  # one config per Portcullis build, the same but for the port
         if proxy != "portcullis" and proxy not in PROXIES:
             continue
         configs.append(f"{proxy}.yaml")
         with open(os.path.join(WORK, f"{proxy}.yaml"), "w") as f:
-            f.write(f"""# written by benchmarks/scripts/bench.py
-listen: "127.0.0.1:{PORTS[proxy]}"
-tls:
-  cert: {PKI}/server.crt
-  key: {PKI}/server.key
-  client_ca: {PKI}/ca.crt
-  client_auth: require
-  verify_depth: 4
-  protocols: [TLSv1.3, TLSv1.2]
-upstream:
-  url: "http://127.0.0.1:{UPSTREAM_PORT}"
-admin:
-  listen: "127.0.0.1:{ADMIN_PORT}"
-access_log: "off"
-""")
+            f.write(portcullis_yaml(proxy, f"http://127.0.0.1:{UPSTREAM_PORT}"))
+        if WS:  # the tunnel phase's: the same but for the upstream, the echo
+            configs.append(f"{proxy}-ws.yaml")
+            with open(os.path.join(WORK, f"{proxy}-ws.yaml"), "w") as f:
+                f.write(portcullis_yaml(proxy, f"http://127.0.0.1:{WS_UPSTREAM_PORT}", ws=True))
     for name in configs:
         with open(os.path.join(WORK, name)) as src, open(os.path.join(OUT, name), "w") as dst:
             dst.write(src.read())
@@ -860,6 +1026,8 @@ access_log: "off"
     wait_ready(upstream, lambda: http_get_status(UPSTREAM_PORT, "/"))
     log(f"upstream nginx on 127.0.0.1:{UPSTREAM_PORT} (pid {upstream.pid})")
 
+    echo = start_echo() if WS else None
+
     rows, failures, stopped = [], [], False
     try:
         for rnd in range(1, ROUNDS + 1):
@@ -869,22 +1037,37 @@ access_log: "off"
             for proxy in order:
                 if stopped:
                     break
-                try:
-                    with measuring_lock(f"round {rnd} {proxy}"):
-                        m, raw = phase(rnd, proxy, upstream)
-                except LockTimeout as e:
-                    log(f"giving up: {e}")
-                    failures.append({"round": rnd, "proxy": proxy, "error": f"not run: {e}"})
-                    stopped = True
-                    break
-                except Exception as e:  # keep going: one failed phase is reported as such
-                    log(f"round {rnd} {proxy} FAILED: {e}")
-                    failures.append({"round": rnd, "proxy": proxy, "error": str(e)})
+                # the HTTP phase, then (WS) the tunnel phase, each under its own hold of the lock
+                # and with the proxy started fresh; their figures make one row
+                m = {"round": rnd, "proxy": proxy, "errors": {}}
+                raws, measured = {}, False
+                phases = ([] if WS_ONLY else [("http", "", lambda: phase(rnd, proxy, upstream))]) + \
+                    ([("ws", " websocket", lambda: ws_phase(rnd, proxy, echo))] if WS else [])
+                for name, label, run_phase in phases:
+                    try:
+                        with measuring_lock(f"round {rnd} {proxy}{label}"):
+                            pm, raw = run_phase()
+                    except LockTimeout as e:
+                        log(f"giving up: {e}")
+                        failures.append({"round": rnd, "proxy": proxy, "error": f"not run: {e}"})
+                        stopped = True
+                        break
+                    except Exception as e:  # keep going: one failed phase is reported as such
+                        log(f"round {rnd} {proxy}{label} FAILED: {e}")
+                        failures.append({"round": rnd, "proxy": proxy,
+                                         "error": f"{name} phase: {e}" if WS else str(e)})
+                        continue
+                    m["errors"].update(pm.pop("errors", {}))
+                    m.update(pm)
+                    raws[name] = raw
+                    measured = True
+                if not measured:
                     continue
                 m["order"] = order.index(proxy) + 1
                 rows.append(m)
                 with open(os.path.join(RAW, f"round{rnd}-{proxy}.json"), "w") as f:
-                    json.dump({"metrics": m, "raw": raw}, f, indent=1)
+                    json.dump({"metrics": m, "raw": raws.get("http", {}), "ws_raw": raws.get("ws", {})},
+                              f, indent=1)
                 write_summary(rows, failures, complete=False)
     finally:
         stop_all()

@@ -7,7 +7,9 @@ Reads RESULT_DIR/rounds.json (bench.py) and RESULT_DIR/meta.json (run.sh). Media
 are taken across rounds; ratio = median(Portcullis) / median(nginx), with the range of the
 per-round ratios (each round measures both proxies back to back) in parentheses. When the run
 measured an older Portcullis build too (run.sh's BASELINE_ROOT, proxy "baseline"), a second table
-gives median(Portcullis) / median(baseline) for the rows in BASELINE_ROWS, the same way.
+gives median(Portcullis) / median(baseline) for the rows in BASELINE_ROWS, the same way. The
+WebSocket tunnel phase (WS=1) gets a table of its own, WS_ROWS, with the same ratios (and the
+baseline's, when it was measured).
 """
 
 import json
@@ -51,6 +53,23 @@ ROWS = [
 BASELINE_ROWS = {"ka{c}_rps", "ka{c}_p99_ms", "ka{c}_cpu_us_per_req", "ab{a}_rps", "ab{a}_mean_ms",
                  "ab{a}_cpu_us_per_req", "hs_cpu_us_per_hs", "rs_cpu_us_per_hs",
                  "idle_pss_per_conn_kib", "base_rss_kib"}
+
+
+# The WebSocket tunnel phase (bench.py's ws_phase): key, label, unit, scale, decimals. Reported
+# with ratios, no targets; the three figures the issue asks for first.
+WS_ROWS = [
+    ("ws_cpu_ms_per_mib", "Proxy CPU per MiB tunnelled ({ws_conns} tunnels, {ws_size} messages, both directions)", "ms", 1, 2),
+    ("ws_rt_cpu_us", "Proxy CPU per 1 KiB message round trip ({ws_rt_conns} tunnels)", "µs", 1, 1),
+    ("ws_idle_rss_per_tunnel_kib", "Memory per idle tunnel (RSS sum)", "KiB", 1, 1),
+    ("ws_idle_pss_per_tunnel_kib", "Memory per idle tunnel (Pss sum)", "KiB", 1, 1),
+    ("ws_mib_per_s", "Tunnel throughput, both directions ({ws_conns} tunnels, {ws_size} messages)", "MiB/s", 1, 1),
+    ("ws_msg_per_s", "Messages echoed/s in that window", "/s", 1, 0),
+    ("ws_rt_rate", "1 KiB round trips/s ({ws_rt_conns} tunnels)", "/s", 1, 0),
+    ("ws_rt_p50_ms", "1 KiB round trip p50", "ms", 1, 2),
+    ("ws_rt_p99_ms", "1 KiB round trip p99", "ms", 1, 2),
+    ("ws_idle_live_heap_per_tunnel_kib", "Live Java heap per idle tunnel", "KiB", 1, 1),
+    ("ws_idle_rss_kib", "RSS with {ws_idle} idle tunnels (RSS sum)", "MiB", 1 / MIB, 1),
+]
 
 
 def fmt(v, d):
@@ -167,6 +186,27 @@ def method(p):
         "- Order within a round, per proxy: start, base RSS, keep-alive warm-up and windows, "
         + ("ab -k warm-up and window, " if g('AB', '0') == '1' else "") +
         "handshake warm-up, full handshakes, resumed handshakes, RSS growth, idle connections, stop.",
+        *([f"- WebSocket tunnels (after each proxy's HTTP phase, `WS=1`): the proxy started fresh "
+           "with the same listener and mTLS but the WebSocket echo upstream (benchmarks' "
+           "`EchoUpstream`, Netty, one event loop, plain TCP, started once and shared like the "
+           "nginx upstream): `portcullis-ws.yaml` (`upstream.max_connections` raised, since a "
+           "tunnel's upstream connection counts against it; websocket.enabled and "
+           "websocket.idle_timeout 300s left at their defaults) and `nginx-ws-proxy.conf` (`proxy_http_version 1.1`, "
+           "`Upgrade $http_upgrade`, `Connection \"upgrade\"`, `proxy_read_timeout 300s`, "
+           f"`proxy_buffer_size {g('NGINX_WS_BUFFER', '4k')}` (nginx relays each direction of a tunnel "
+           "through one such buffer; Portcullis reads up to 64 KiB at a time), the same "
+           "identity headers). The driver's `ws-*` modes (each tunnel an HTTP/1.1 upgrade to "
+           "`/ws`, then one binary message in flight, echoed and compared byte for byte): "
+           f"throughput, {g('WS_CONNS', '8')} tunnels of {g('WS_MESSAGE_SIZE', '64KiB')} "
+           f"messages, then 1 KiB round trips, {g('WS_RT_CONNS', '50')} tunnels, each window "
+           f"{g('WS_DURATION', g('DURATION', '10'))} s after an untimed {g('WS_WARMUP', '5')} s in "
+           f"its mode and the driver's {g('WARMUP', '2')} s warm-up; CPU taken as for the "
+           "keep-alive windows, per MiB of payload (both directions) and per round trip. Idle "
+           f"tunnels: RSS with {g('WS_IDLE_BASE_CONNS', g('IDLE_BASE_CONNS', '10'))} idle tunnels "
+           f"held, then with {g('WS_IDLE_CONNS', g('IDLE_CONNS', '2000'))} (each after one 1 KiB "
+           "round trip), as for idle connections; per tunnel = difference / difference in "
+           "tunnels (a tunnel is the client's TLS connection and the proxy's upstream "
+           "connection)."] if g('WS', '0') == '1' else []),
         "- Start-up time: from spawning the process (`bin/portcullis` / `nginx`), polling every 5 ms, "
         + ("to the first successful mTLS request for both (`READY_PROBE=mtls`)."
            if g('READY_PROBE', 'readyz') == 'mtls' else
@@ -286,6 +326,28 @@ def main():
                                  "paired_ratios_baseline": b_paired,
                                  "baseline": series("baseline", key)})
 
+    ws_table = []
+    ws_labels = {"ws_conns": params.get("WS_CONNS", "8"), "ws_size": params.get("WS_MESSAGE_SIZE", "64KiB"),
+                 "ws_rt_conns": params.get("WS_RT_CONNS", "50"),
+                 "ws_idle": params.get("WS_IDLE_CONNS", params.get("IDLE_CONNS", "2000"))}
+    for key, label, unit, scale, d in WS_ROWS:
+        if not any(measured(x, key) for x in ("portcullis", "nginx", "baseline")):
+            continue
+        label = label.format(**ws_labels)
+        pm, nm, ratio, paired, ratio_txt = compare(key, "portcullis", "nginx")
+        line = (f"| {label} ({unit}) | {value_cell('portcullis', key, scale, d)} | "
+                f"{value_cell('nginx', key, scale, d)} | {ratio_txt} |")
+        summary[key] = {"portcullis_median": pm, "nginx_median": nm, "ratio": ratio,
+                        "paired_ratios": paired, "portcullis": series("portcullis", key),
+                        "nginx": series("nginx", key)}
+        if baseline:
+            _, bm, b_ratio, b_paired, b_ratio_txt = compare(key, "portcullis", "baseline")
+            line += f" {value_cell('baseline', key, scale, d)} | {b_ratio_txt} |"
+            summary[key].update({"baseline_median": bm, "ratio_baseline": b_ratio,
+                                 "paired_ratios_baseline": b_paired,
+                                 "baseline": series("baseline", key)})
+        ws_table.append(line)
+
     with open(os.path.join(out_dir, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
 
@@ -321,17 +383,43 @@ def main():
         L.append(f"- **Failed phases**: " + "; ".join(
             f"round {x['round']} {x['proxy']}: {x['error']}" for x in rounds["failures"]))
     L.append("")
-    if misses:
-        L.append(f"**Targets missed ({len(misses)})**: " + "; ".join(misses) + ". What was tried "
-                 "and measured for them, with profiles: "
-                 f"[README.md]({readme_link}#what-was-tried-issue-beat-nginx).")
+    if table:
+        if misses:
+            L.append(f"**Targets missed ({len(misses)})**: " + "; ".join(misses) + ". What was tried "
+                     "and measured for them, with profiles: "
+                     f"[README.md]({readme_link}#what-was-tried-issue-beat-nginx).")
+        else:
+            L.append("**All targets met.**")
+        L.append("")
+        L.append("| Metric | Portcullis | nginx | Ratio P/N | Target | Met? |")
+        L.append("|---|---|---|---|---|---|")
+        L.extend(table)
+        L.append("")
     else:
-        L.append("**All targets met.**")
-    L.append("")
-    L.append("| Metric | Portcullis | nginx | Ratio P/N | Target | Met? |")
-    L.append("|---|---|---|---|---|---|")
-    L.extend(table)
-    L.append("")
+        L.append("No HTTP phase in this run" + (" (`WS_ONLY=1`)" if params.get("WS_ONLY") == "1" else "")
+                 + ": only the WebSocket tunnels below.")
+        L.append("")
+    if ws_table:
+        L.append("## WebSocket tunnels")
+        L.append("")
+        L.append("Each proxy started fresh for this phase with the WebSocket echo as its upstream "
+                 "(`portcullis-ws.yaml`, `nginx-ws-proxy.conf`); after the `101` both relay bytes "
+                 "unchanged. CPU per MiB: the proxy's CPU over the throughput window divided by the "
+                 "message payload tunnelled, both directions (each echoed message counts twice); "
+                 "per round trip: over the 1 KiB window divided by the echoes; memory per idle "
+                 "tunnel (TLS connection from the client plus the upstream connection) as for idle "
+                 f"connections. How each is taken: [README.md]({readme_link}#websocket-tunnels). "
+                 "Ratio: median(Portcullis) / median(nginx); in parentheses the range of the "
+                 "per-round ratios.")
+        L.append("")
+        if baseline:
+            L.append("| Metric | Portcullis | nginx | Ratio P/N | baseline | Ratio P/B |")
+            L.append("|---|---|---|---|---|---|")
+        else:
+            L.append("| Metric | Portcullis | nginx | Ratio P/N |")
+            L.append("|---|---|---|---|")
+        L.extend(ws_table)
+        L.append("")
 
     errors = {r["proxy"] + f" round {r['round']}": r["errors"] for r in rows if r.get("errors")}
     if errors:
@@ -374,28 +462,37 @@ def main():
 
     L.append("## Per round")
     L.append("")
-    keys = [f"ka{c}_rps" for c in conns] + [f"ka{c}_cpu_us_per_req" for c in conns] + \
-        [f"ab{c}_{k}" for c in ab_conns for k in ("rps", "cpu_us_per_req")] + \
-        ["hs_cpu_us_per_hs", "idle_pss_per_conn_kib", "base_rss_kib", "growth_pss_kib"]
+    http_run = any("ka" + str(c) + "_rps" in r or "hs_cpu_us_per_hs" in r for r in rows for c in conns)
+    ws_run = any("ws_mib_per_s" in r or "ws_idle_tunnels" in r for r in rows)
+    keys = ([f"ka{c}_rps" for c in conns] + [f"ka{c}_cpu_us_per_req" for c in conns] +
+            [f"ab{c}_{k}" for c in ab_conns for k in ("rps", "cpu_us_per_req")] +
+            ["hs_cpu_us_per_hs", "idle_pss_per_conn_kib", "base_rss_kib", "growth_pss_kib"]
+            if http_run else []) + \
+        (["ws_cpu_ms_per_mib", "ws_rt_cpu_us", "ws_idle_rss_per_tunnel_kib"] if ws_run else [])
+    other_keys = ([f"ka{c}_other_cores" for c in conns] + ["hs_other_cores"] if http_run else []) + \
+        (["ws_other_cores", "ws_rt_other_cores"] if ws_run else [])
     L.append("| Round | Proxy | " + " | ".join(keys) + " | other CPU (cores) |")
     L.append("|---|---|" + "---|" * (len(keys) + 1))
     for r in sorted(rows, key=lambda r: (r["round"], r.get("order", 0), r["proxy"])):
-        other = [r.get(f"ka{c}_other_cores") for c in conns] + [r.get("hs_other_cores")]
-        other_txt = "/".join("n/a" if o is None else f"{o:.2f}" for o in other)
+        other_txt = "/".join("n/a" if r.get(k) is None else f"{r[k]:.2f}" for k in other_keys)
         L.append(f"| {r['round']} | {r['proxy']} | " + " | ".join(
             "failed" if r.get(k) is None and error_key(k) and r.get(error_key(k)) else
-            fmt(r.get(k), 0 if "rps" in k or "kib" in k else 1) for k in keys) +
+            fmt(r.get(k), 2 if "per_mib" in k else 0 if "rps" in k or "kib" in k else 1) for k in keys) +
             f" | {other_txt} |")
     L.append("")
-    L.append("\"other CPU\" is the whole machine's busy CPU during each keep-alive and "
-             "handshake window minus the proxy, the upstream and the driver (cores, so 2.00 is "
+    L.append("\"other CPU\" is the whole machine's busy CPU during each "
+             + ("keep-alive and handshake window" if http_run else "")
+             + (" and " if http_run and ws_run else "")
+             + ("tunnel throughput and round-trip window" if ws_run else "")
+             + " minus the proxy, the upstream and the driver (cores, so 2.00 is "
              "the whole machine): work by other users of this shared machine, plus this "
              "script's own sampling (about 0.01–0.02).")
     L.append("")
 
     L.append("## Where the proxy's CPU goes")
     L.append("")
-    L.append("Proxy CPU per request (keep-alive) or per handshake in µs, split by JVM thread "
+    L.append("Proxy CPU per request (keep-alive), per handshake or per 1 KiB round trip in µs, "
+             "and per MiB tunnelled in ms, split by JVM thread "
              "(names from `/proc/PID/task/*/comm`, numbers dropped) or by nginx process; "
              "medians across rounds, groups under 1% left out.")
     L.append("")
@@ -403,9 +500,13 @@ def main():
     L.append("| Measurement | " + " | ".join(
         "Portcullis" if x == "portcullis" else x for x in split_proxies) + " |")
     L.append("|---|" + "---|" * len(split_proxies))
-    for key, label in [(f"ka{c}_cpu_by_thread", f"keep-alive, {c} conns") for c in conns] + \
-            [(f"ab{c}_cpu_by_thread", f"ab -k, {c} conns") for c in ab_conns] + \
-            [("hs_cpu_by_thread", "full handshake")]:
+    split_rows = ([(f"ka{c}_cpu_by_thread", f"keep-alive, {c} conns") for c in conns] +
+                  [(f"ab{c}_cpu_by_thread", f"ab -k, {c} conns") for c in ab_conns] +
+                  [("hs_cpu_by_thread", "full handshake")] if http_run else []) + \
+        ([("ws_cpu_by_thread", "tunnel, per MiB (ms)"), ("ws_rt_cpu_by_thread", "tunnel, per 1 KiB round trip")]
+         if ws_run else [])
+    for key, label in split_rows:
+        d = 2 if key == "ws_cpu_by_thread" else 1  # ms per MiB: below 1
         cells = []
         for proxy in split_proxies:
             merged = {}
@@ -413,7 +514,7 @@ def main():
                 for g, v in (r.get(key) or {}).items():
                     merged.setdefault(g, []).append(v)
             med = sorted(((statistics.median(v), g) for g, v in merged.items()), reverse=True)
-            cells.append(", ".join(f"{g} {v:.1f}" if v < 100 else f"{g} {v:.0f}" for v, g in med)
+            cells.append(", ".join(f"{g} {v:.{d}f}" if v < 100 else f"{g} {v:.0f}" for v, g in med)
                          or "n/a")
         L.append(f"| {label} | " + " | ".join(cells) + " |")
     L.append("")
@@ -432,7 +533,9 @@ def main():
     L.append(f"- Driver: `{meta.get('driver', 'n/a')}`")
     L.append("- Parameters: " + ", ".join(f"{k}={v}" for k, v in sorted(params.items())))
     L.append("- Configs used (copied into the result directory): `portcullis.yaml`, "
-             "`nginx-proxy.conf`, `nginx-upstream.conf`.")
+             "`nginx-proxy.conf`, `nginx-upstream.conf`"
+             + (", and for the tunnels `portcullis-ws.yaml`, `nginx-ws-proxy.conf`."
+                if params.get("WS") == "1" else "."))
     L.append("")
     with open(dest, "w") as f:
         f.write("\n".join(L))

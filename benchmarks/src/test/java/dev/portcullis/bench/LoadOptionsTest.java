@@ -33,6 +33,18 @@ class LoadOptionsTest {
         assertThat(options.protocols()).containsExactly("TLSv1.3", "TLSv1.2");
         assertThat(options.timeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(options.json()).isNull();
+        assertThat(options.messageSize()).as("message size of the HTTP modes (unused)").isEqualTo(1024);
+    }
+
+    @Test
+    void messageSizeDefaultsByModeAndTakesBytesOrBinaryUnits() throws Exception {
+        assertThat(LoadOptions.parse(required("--mode", "ws-throughput")).messageSize()).isEqualTo(64 * 1024);
+        assertThat(LoadOptions.parse(required("--mode", "ws-roundtrip")).messageSize()).isEqualTo(1024);
+        assertThat(LoadOptions.parse(required("--mode", "ws-idle")).messageSize()).isEqualTo(1024);
+        assertThat(LoadOptions.parse(required("--mode", "ws-roundtrip", "--message-size", "100")).messageSize())
+                .isEqualTo(100);
+        assertThat(LoadOptions.parse(required("--mode", "ws-throughput", "--message-size", "1MiB")).messageSize())
+                .isEqualTo(1 << 20);
     }
 
     @Test
@@ -51,13 +63,18 @@ class LoadOptionsTest {
 
     @Test
     void usageErrorsNameTheOptionAndWhatItExpects() throws Exception {
-        assertUsage(required("--mode", "burst"), "--mode: \"burst\" (expected: keepalive, handshake, resume or idle)");
+        assertUsage(required("--mode", "burst"), "--mode: \"burst\" (expected: keepalive, handshake, resume, idle,"
+                + " ws-throughput, ws-roundtrip or ws-idle)");
+        assertUsage(required("--message-size", "17MiB"),
+                "--message-size: \"17MiB\" (expected a size from 1B to 16MiB, such as 1024, 1KiB or 64KiB)");
+        assertUsage(required("--message-size", "1KB"),
+                "--message-size: \"1KB\" (expected a size from 1B to 16MiB, such as 1024, 1KiB or 64KiB)");
         assertUsage(required("--connections", "0"), "--connections: \"0\" (expected a whole number from 1 to 100000)");
         assertUsage(required("--duration", "0"), "--duration: \"0\" (expected a duration such as 500ms, 10s or 2m)");
         assertUsage(required("--protocol", "TLSv1.1"), "--protocol: \"TLSv1.1\" (expected TLSv1.3 or TLSv1.2)");
         assertUsage(required("--bogus", "1"), "unknown option: --bogus");
         assertUsage(required("--mode"), "--mode: missing value");
-        assertUsage(new String[] {"--url", "http://127.0.0.1/"}, "--url: must start with https:// (got http://127.0.0.1/)");
+        assertUsage(new String[] {"--url", "http://127.0.0.1/"}, "--url: must start with https:// or wss:// (got http://127.0.0.1/)");
         assertUsage(new String[] {"--url", "https://127.0.0.1/"}, "--url, --cert, --key and --cacert are required");
         assertUsage(new String[] {"--cert", dir.resolve("missing.crt").toString()},
                 "--cert: cannot read file " + dir.resolve("missing.crt"));

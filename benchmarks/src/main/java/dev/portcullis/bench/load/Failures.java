@@ -2,6 +2,7 @@ package dev.portcullis.bench.load;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;
@@ -13,7 +14,8 @@ import java.util.Locale;
 
 /**
  * Names the kind of a failure for the error counts: {@code connect}, {@code tls}, {@code timeout},
- * {@code reset}, {@code closed}, {@code protocol}, or {@code other_<Exception>}. Non-2xx statuses
+ * {@code reset}, {@code closed}, {@code protocol}, {@code websocket_upgrade}, or
+ * {@code other_<Exception>}. Non-2xx statuses
  * ({@code status_<code>}) and driver-side timeouts are named where they are detected.
  *
  * <p>The kinds are few and fixed so that a summary line stays short and two runs can be compared.
@@ -28,6 +30,8 @@ final class Failures {
     /** A held connection (idle mode) that the server closed before the end of the run. */
     static final String CLOSED_IDLE = "closed_idle";
     static final String PROTOCOL = "protocol";
+    /** The WebSocket upgrade was refused: no {@code 101}, or one without the right headers. */
+    static final String WEBSOCKET_UPGRADE = "websocket_upgrade";
 
     private Failures() {
     }
@@ -44,6 +48,9 @@ final class Failures {
             if (t instanceof ConnectException || t instanceof NoRouteToHostException
                     || t instanceof UnknownHostException) {
                 return CONNECT;
+            }
+            if (t instanceof WebSocketHandshakeException) {
+                return t.getMessage() != null && t.getMessage().contains("timed out") ? TIMEOUT : WEBSOCKET_UPGRADE;
             }
             if (t instanceof ClosedChannelException) {
                 return CLOSED;

@@ -6,6 +6,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -17,29 +19,37 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
  * A closed-loop mTLS load driver for comparing Portcullis with nginx on one machine: N
  * connections each send a GET, wait for the whole response and repeat, for a fixed window after
- * a warm-up. It runs on Netty with BoringSSL, like the proxy, and keeps its own cost small (one
- * event loop by default, a pre-encoded request, no aggregation, no per-request allocation beyond
+ * a warm-up. The {@code ws-*} modes do the same with WebSocket tunnels (an HTTP/1.1 upgrade, then
+ * binary messages echoed by the upstream, e.g. {@code dev.portcullis.bench.echo.EchoUpstream}).
+ * It runs on Netty with BoringSSL, like the proxy, and keeps its own cost small (one event loop
+ * by default, a pre-encoded request or message, no aggregation, no per-request allocation beyond
  * Netty's) because it shares the machine's two cores with the server under test.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.portcullis.bench.load.LoadDriver \
  *     --url https://127.0.0.1:8443/hello --cert client.crt --key client.key --cacert ca.crt \
  *     --mode keepalive --connections 50 --duration 10s --warmup 2s [--json result.json]
+ * java -cp benchmarks/target/benchmarks.jar dev.portcullis.bench.load.LoadDriver \
+ *     --url wss://127.0.0.1:8443/ws --cert client.crt --key client.key --cacert ca.crt \
+ *     --mode ws-roundtrip --connections 50 --message-size 1KiB --duration 10s
  * </pre>
- * Output: the run's header on stderr, {@code READY <n> connections} on stdout once idle mode
- * holds its connections, then one summary line on stdout ({@link LoadResult#summaryLine}) and
- * error examples on stderr. Exit status 0 after a run (errors are in the output), 1 when the run
- * cannot start, 2 on a usage error.
+ * Output: the run's header on stderr, {@code READY <n> connections} on stdout once an idle mode
+ * (idle, ws-idle) holds its connections, then one summary line on stdout
+ * ({@link LoadResult#summaryLine}) and error examples on stderr. Exit status 0 after a run
+ * (errors are in the output), 1 when the run cannot start, 2 on a usage error.
  */
 public final class LoadDriver {
 
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
+    /** The payload's bytes are pseudo-random but the same in every run. */
+    private static final long PAYLOAD_SEED = 0x5EEDL;
 
     private LoadDriver() {
     }
@@ -62,7 +72,8 @@ public final class LoadDriver {
             System.err.println("LoadDriver: " + options.mode().label() + " c=" + options.connections()
                     + " threads=" + options.threads() + " " + ClientTransport.best().name() + " "
                     + OpenSsl.versionString() + " " + options.protocols() + " -> " + options.url()
-                    + (options.mode() == Mode.IDLE ? "" : " (warm-up " + options.warmup().toMillis() + "ms)"));
+                    + (options.mode().webSocket() ? " message " + options.messageSize() + " B" : "")
+                    + (options.mode().holdsConnections() ? "" : " (warm-up " + options.warmup().toMillis() + "ms)"));
             LoadResult result = run(options, LoadDriver::printReady);
             System.out.println(result.summaryLine());
             result.errorExamples().forEach((kind, example) -> System.err.println("  " + kind + ": " + example));
@@ -84,14 +95,14 @@ public final class LoadDriver {
         System.out.flush();
     }
 
-    /** Runs {@code options} in this JVM, printing {@code READY <n> connections} in idle mode. */
+    /** Runs {@code options} in this JVM, printing {@code READY <n> connections} in the idle modes. */
     public static LoadResult run(LoadOptions options) throws Exception {
         return run(options, LoadDriver::printReady);
     }
 
     /**
      * Runs {@code options} in this JVM and returns when every connection is closed and the event
-     * loops have stopped. {@code onReady} gets the number of held connections in idle mode, as
+     * loops have stopped. {@code onReady} gets the number of held connections in the idle modes, as
      * soon as every connection is established or has failed.
      *
      * @throws Exception when the PEM files cannot be read or the TLS context cannot be built
@@ -103,16 +114,18 @@ public final class LoadDriver {
         ClientTransport transport = ClientTransport.best();
         RunStats stats = new RunStats();
         ChannelGroup channels = new DefaultChannelGroup("load-driver", GlobalEventExecutor.INSTANCE);
-        RequestTemplate request = new RequestTemplate(target.requestBytes(mode.connectionPerRequest()));
+        SharedBytes request = new SharedBytes(target.requestBytes(mode.connectionPerRequest()));
+        SharedBytes message = mode.webSocket() ? new SharedBytes(payload(options.messageSize())) : null;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.threads(),
                 new DefaultThreadFactory("load-driver"), transport.ioHandlerFactory());
-        RunContext run = new RunContext(mode, target, ssl, request, stats, channels,
+        RunContext run = new RunContext(mode, target, ssl, request, message,
+                mode.webSocket() ? webSocketConfig(target, options) : null, stats, channels,
                 options.timeout().toNanos(), options.connections());
         long windowNanos;
         try {
             List<Slot> slots = slots(run, group, transport, options);
             long start = System.nanoTime();
-            if (mode == Mode.IDLE) {
+            if (mode.holdsConnections()) {
                 windowNanos = holdIdle(run, slots, options, start, onReady);
             } else {
                 long windowStart = start + options.warmup().toNanos();
@@ -127,9 +140,39 @@ public final class LoadDriver {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(SHUTDOWN_WAIT.toMillis());
             if (group.isTerminated()) {
                 request.close();   // never free memory a live event loop might still be writing from
+                if (message != null) {
+                    message.close();
+                }
             }
         }
         return result(options, run, windowNanos);
+    }
+
+    /**
+     * The upgrade of every tunnel: RFC 6455 (version 13) to the URL's host and path, masked client
+     * frames, echoes up to the message's size, no extensions (nothing compresses the payload), no
+     * {@code Origin}; Netty's handshake timeout is the exchange timeout (the tunnel's own deadline
+     * usually fires first).
+     */
+    private static WebSocketClientProtocolConfig webSocketConfig(Target target, LoadOptions options) {
+        return WebSocketClientProtocolConfig.newBuilder()
+                .webSocketUri(target.webSocketUri())
+                .version(WebSocketVersion.V13)
+                .allowExtensions(false)
+                .maxFramePayloadLength(Math.max(options.messageSize(), 65536))
+                .performMasking(true)
+                .generateOriginHeader(false)
+                .handshakeTimeoutMillis(Math.max(1, options.timeout().toMillis()))
+                .build();
+    }
+
+    private static byte[] payload(int size) {
+        byte[] bytes = new byte[size];
+        SplittableRandom random = new SplittableRandom(PAYLOAD_SEED);
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) random.nextInt(256);
+        }
+        return bytes;
     }
 
     /** N slots spread round-robin over the event loops, each with its own clone of the bootstrap. */
@@ -148,8 +191,8 @@ public final class LoadDriver {
     }
 
     /**
-     * Idle mode: open every connection, each completing one request; report how many are held;
-     * hold them for the duration. The window runs from the start to the end of the hold, so the
+     * Idle modes: open every connection, each completing one request (or round trip); report how
+     * many are held; hold them for the duration. The window runs from the start to the end of the hold, so the
      * latencies are those of the connect + handshake + first request. Returns the hold's length.
      */
     private static long holdIdle(RunContext run, List<Slot> slots, LoadOptions options, long start,
@@ -159,7 +202,13 @@ public final class LoadDriver {
         // Each attempt ends within connect timeout + exchange timeout; the margin covers scheduling.
         long bound = 2 * options.timeout().toMillis() + 5_000;
         run.idleAttempts.await(bound, TimeUnit.MILLISECONDS);
-        onReady.accept(run.established.get());
+        int held = run.established.get();
+        if (held < options.connections()) {
+            // the summary comes only at the end, and a script may stop the driver before it
+            System.err.println("LoadDriver: " + (options.connections() - held) + " of " + options.connections()
+                    + " connections not held; errors so far: " + run.stats.errors());
+        }
+        onReady.accept(held);
         long holdStart = System.nanoTime();
         sleepUntil(holdStart + options.duration().toNanos());
         long holdEnd = System.nanoTime();
@@ -180,7 +229,7 @@ public final class LoadDriver {
         long requests = stats.requests();
         Map<String, Long> errors = stats.errors();
         long errorCount = errors.values().stream().mapToLong(Long::longValue).sum();
-        double rps = options.mode() == Mode.IDLE || seconds <= 0 ? 0 : requests / seconds;
+        double rps = options.mode().holdsConnections() || seconds <= 0 ? 0 : requests / seconds;
         boolean any = latencies.getTotalCount() > 0;
         return new LoadResult(options.mode(), options.connections(), seconds, requests, errorCount, errors,
                 stats.errorExamples(), rps,
@@ -190,7 +239,7 @@ public final class LoadDriver {
                 any ? ms(latencies.getValueAtPercentile(99.9)) : 0,
                 any ? ms(latencies.getMaxValue()) : 0,
                 stats.handshakes(), stats.resumed(), stats.tlsProtocol(), stats.responseBytes(),
-                run.established.get());
+                run.established.get(), options.mode().webSocket() ? options.messageSize() : 0);
     }
 
     private static double ms(long micros) {

@@ -1,5 +1,7 @@
 package dev.portcullis.bench.load;
 
+import dev.portcullis.config.ByteSize;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,16 +20,17 @@ import static java.util.Objects.requireNonNull;
  * <table>
  *   <caption>Options</caption>
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>--url</td><td>required</td><td>https://host[:port][/path][?query]; host and port go in {@code Host}</td></tr>
+ *   <tr><td>--url</td><td>required</td><td>https://host[:port][/path][?query] (or wss://, the same); host and port go in {@code Host}</td></tr>
  *   <tr><td>--cert, --key</td><td>required</td><td>client certificate chain (PEM, leaf first) and key (PKCS#8, PKCS#1 or SEC1)</td></tr>
  *   <tr><td>--cacert</td><td>required</td><td>PEM anchors the server certificate must chain to</td></tr>
- *   <tr><td>--mode</td><td>keepalive</td><td>keepalive, handshake, resume or idle ({@link Mode})</td></tr>
+ *   <tr><td>--mode</td><td>keepalive</td><td>keepalive, handshake, resume, idle, ws-throughput, ws-roundtrip or ws-idle ({@link Mode})</td></tr>
  *   <tr><td>--connections</td><td>50</td><td>concurrent connections (closed loops)</td></tr>
  *   <tr><td>--duration</td><td>10s</td><td>measurement window (idle: how long connections are held)</td></tr>
  *   <tr><td>--warmup</td><td>2s</td><td>load before the window, not counted (ignored in idle mode)</td></tr>
  *   <tr><td>--threads</td><td>1</td><td>event loop threads: the driver shares the machine with the server</td></tr>
  *   <tr><td>--protocol</td><td>both</td><td>TLSv1.3 or TLSv1.2; by default both are offered</td></tr>
- *   <tr><td>--timeout</td><td>5s</td><td>per exchange (connect + handshake + request, or one keep-alive request)</td></tr>
+ *   <tr><td>--timeout</td><td>5s</td><td>per exchange (connect + handshake + request, or one keep-alive request; WebSocket: connect + handshakes + upgrade, or one message's echo)</td></tr>
+ *   <tr><td>--message-size</td><td>64KiB (ws-throughput), 1KiB (ws-roundtrip, ws-idle)</td><td>WebSocket modes: payload of each binary message, e.g. 1024, 512B, 64KiB, 1MiB (at most 16MiB)</td></tr>
  *   <tr><td>--json</td><td>none</td><td>also write the result as a JSON object to this file</td></tr>
  * </table>
  * Durations are digits with ms, s, m or h ({@code 500ms}, {@code 10s}); {@code 0} is allowed for
@@ -35,11 +38,12 @@ import static java.util.Objects.requireNonNull;
  */
 public record LoadOptions(String url, Path cert, Path key, Path caCert, Mode mode, int connections,
                           Duration duration, Duration warmup, int threads, List<String> protocols,
-                          Duration timeout, Path json) {
+                          Duration timeout, Path json, int messageSize) {
 
     static final String USAGE = """
             usage: LoadDriver --url https://HOST:PORT/PATH --cert FILE --key FILE --cacert FILE
-                              [--mode keepalive|handshake|resume|idle] [--connections N (50)]
+                              [--mode keepalive|handshake|resume|idle|ws-throughput|ws-roundtrip|ws-idle]
+                              [--connections N (50)] [--message-size SIZE (64KiB, 1KiB)]
                               [--duration 10s] [--warmup 2s] [--threads N (1)]
                               [--protocol TLSv1.3|TLSv1.2 (both offered)] [--timeout 5s] [--json FILE]""";
 
@@ -47,6 +51,8 @@ public record LoadOptions(String url, Path cert, Path key, Path caCert, Mode mod
     private static final List<String> ALL_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     private static final int MAX_CONNECTIONS = 100_000;
     private static final int MAX_THREADS = 256;
+    /** The echo upstream's frame limit (EchoUpstream.MAX_FRAME_PAYLOAD). */
+    static final int MAX_MESSAGE_SIZE = 16 << 20;
 
     public LoadOptions {
         requireNonNull(url, "url");
@@ -58,6 +64,9 @@ public record LoadOptions(String url, Path cert, Path key, Path caCert, Mode mod
         requireNonNull(warmup, "warmup");
         protocols = List.copyOf(protocols);
         requireNonNull(timeout, "timeout");
+        if (messageSize < 1 || messageSize > MAX_MESSAGE_SIZE) {
+            throw new IllegalArgumentException("messageSize: " + messageSize);
+        }
     }
 
     /** Parses {@code --name value} and {@code --name=value} pairs. */
@@ -74,6 +83,7 @@ public record LoadOptions(String url, Path cert, Path key, Path caCert, Mode mod
         Duration warmup = Duration.ofSeconds(2);
         Duration timeout = Duration.ofSeconds(5);
         List<String> protocols = ALL_PROTOCOLS;
+        int messageSize = 0;
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
@@ -118,6 +128,7 @@ public record LoadOptions(String url, Path cert, Path key, Path caCert, Mode mod
                 case "--warmup" -> warmup = duration(name, value, true);
                 case "--timeout" -> timeout = duration(name, value, false);
                 case "--protocol" -> protocols = protocol(value);
+                case "--message-size" -> messageSize = messageSize(value);
                 default -> throw new UsageException("unknown option: " + name);
             }
         }
@@ -125,7 +136,7 @@ public record LoadOptions(String url, Path cert, Path key, Path caCert, Mode mod
             throw new UsageException("--url, --cert, --key and --cacert are required");
         }
         return new LoadOptions(url, cert, key, caCert, mode, connections, duration, warmup, threads, protocols,
-                timeout, json);
+                timeout, json, messageSize == 0 ? mode.defaultMessageSize() : messageSize);
     }
 
     private static Path readableFile(String name, String value) throws UsageException {
@@ -167,6 +178,19 @@ public record LoadOptions(String url, Path cert, Path key, Path caCert, Mode mod
         }
         throw new UsageException(name + ": \"" + value + "\" (expected a duration such as 500ms, 10s or 2m"
                 + (zeroAllowed ? ", or 0)" : ")"));
+    }
+
+    private static int messageSize(String value) throws UsageException {
+        try {
+            long bytes = value.matches("\\d{1,9}") ? Long.parseLong(value) : ByteSize.parse(value).bytes();
+            if (bytes >= 1 && bytes <= MAX_MESSAGE_SIZE) {
+                return (int) bytes;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new UsageException("--message-size: \"" + value
+                + "\" (expected a size from 1B to 16MiB, such as 1024, 1KiB or 64KiB)");
     }
 
     private static List<String> protocol(String value) throws UsageException {

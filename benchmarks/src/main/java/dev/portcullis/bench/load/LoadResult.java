@@ -13,22 +13,29 @@ import java.util.TreeMap;
  * {@link #toJson} the machine-readable form that comparison scripts read.
  *
  * @param durationSeconds the measurement window actually observed (idle: how long connections were held)
- * @param requests        successful (2xx) responses completed inside the window
+ * @param requests        successful (2xx) responses completed inside the window; WebSocket modes: echoes
+ *                        (message round trips) completed inside it
  * @param errors          all errors, i.e. the sum of {@code errorsByKind}
  * @param errorsByKind    kind ({@code connect}, {@code tls}, {@code timeout}, {@code reset}, {@code closed},
  *                        {@code closed_idle}, {@code protocol}, {@code status_<code>}, ...) to count
  * @param errorExamples   the first message seen per kind, for diagnosis
- * @param rps             requests per second of the window (0 in idle mode, where it means nothing)
+ * @param rps             requests (round trips) per second of the window (0 in the idle modes, where it
+ *                        means nothing)
  * @param handshakes      handshakes completed inside the window (handshake and resume modes)
  * @param resumed         of those, the ones BoringSSL reports as resumed
  * @param tlsProtocol     protocol of the first handshake, e.g. {@code TLSv1.3}
- * @param responseBytes   response body bytes of the counted requests
- * @param established     idle mode: connections established and held; otherwise 0
+ * @param responseBytes   response body bytes of the counted requests; WebSocket modes: message payload
+ *                        bytes tunnelled, both directions (each echo counts its message twice)
+ * @param established     idle modes: connections (tunnels) established and held; otherwise 0
+ * @param messageSize     WebSocket modes: payload bytes of each message; otherwise 0
  */
 public record LoadResult(Mode mode, int connections, double durationSeconds, long requests, long errors,
                          Map<String, Long> errorsByKind, Map<String, String> errorExamples, double rps,
                          double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs,
-                         long handshakes, long resumed, String tlsProtocol, long responseBytes, int established) {
+                         long handshakes, long resumed, String tlsProtocol, long responseBytes, int established,
+                         int messageSize) {
+
+    private static final double MIB = 1024.0 * 1024.0;
 
     public LoadResult {
         errorsByKind = Collections.unmodifiableMap(new TreeMap<>(errorsByKind));   // sorted for stable output
@@ -42,20 +49,39 @@ public record LoadResult(Mode mode, int connections, double durationSeconds, lon
     }
 
     /**
+     * WebSocket modes: MiB of message payload tunnelled per second of the window, both directions
+     * (0 in ws-idle); empty in the HTTP modes.
+     */
+    public OptionalDouble mibPerSecond() {
+        if (!mode.webSocket()) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(mode.holdsConnections() || durationSeconds <= 0 ? 0
+                : responseBytes / MIB / durationSeconds);
+    }
+
+    /**
      * e.g. {@code keepalive c=50 8.0s: 123456 req, 15432.0 req/s, errors 0, p50 2.9ms p90 4.1ms
      * p99 7.8ms p99.9 12.0ms max 30.1ms}, with the resumed share in the handshake and resume modes
-     * and the held connections in idle mode.
+     * and the held connections in the idle modes; in the WebSocket modes "msg" for "req", with the
+     * message size and MiB/s, e.g. {@code ws-roundtrip c=50 1KiB 10.0s: 81234 msg, 8123.4 msg/s,
+     * 15.9 MiB/s, errors 0, p50 ...}.
      */
     public String summaryLine() {
         StringBuilder line = new StringBuilder();
-        line.append(mode.label()).append(" c=").append(connections)
-                .append(String.format(Locale.ROOT, " %.1fs: ", durationSeconds));
-        if (mode == Mode.IDLE) {
+        String unit = mode.webSocket() ? "msg" : "req";
+        line.append(mode.label()).append(" c=").append(connections);
+        if (mode.webSocket()) {
+            line.append(' ').append(size(messageSize));
+        }
+        line.append(String.format(Locale.ROOT, " %.1fs: ", durationSeconds));
+        if (mode.holdsConnections()) {
             line.append(established).append(" held, ");
         }
-        line.append(requests).append(" req, ")
-                .append(String.format(Locale.ROOT, "%.1f req/s", rps))
-                .append(", errors ").append(errors);
+        line.append(requests).append(' ').append(unit).append(", ")
+                .append(String.format(Locale.ROOT, "%.1f %s/s", rps, unit));
+        mibPerSecond().ifPresent(mib -> line.append(String.format(Locale.ROOT, ", %.1f MiB/s", mib)));
+        line.append(", errors ").append(errors);
         if (!errorsByKind.isEmpty()) {
             StringJoiner kinds = new StringJoiner(", ", " (", ")");
             errorsByKind.forEach((kind, count) -> kinds.add(kind + " " + count));
@@ -90,8 +116,12 @@ public record LoadResult(Mode mode, int connections, double durationSeconds, lon
         if (mode.connectionPerRequest()) {
             field(json, "handshakes", Long.toString(handshakes));
         }
-        if (mode == Mode.IDLE) {
+        if (mode.holdsConnections()) {
             field(json, "established", Integer.toString(established));
+        }
+        if (mode.webSocket()) {
+            field(json, "message_size", Integer.toString(messageSize));
+            field(json, "mib_per_s", num(mibPerSecond().orElse(0)));
         }
         field(json, "tls_protocol", quote(tlsProtocol));
         field(json, "response_bytes", Long.toString(responseBytes));
@@ -110,6 +140,13 @@ public record LoadResult(Mode mode, int connections, double durationSeconds, lon
 
     private static String num(double value) {
         return String.format(Locale.ROOT, "%.3f", value);
+    }
+
+    private static String size(int bytes) {
+        if (bytes % (1 << 20) == 0) {
+            return (bytes >> 20) + "MiB";
+        }
+        return bytes % 1024 == 0 ? (bytes >> 10) + "KiB" : bytes + "B";
     }
 
     private static String ms(double value) {

@@ -1,6 +1,7 @@
 package dev.portcullis.bench.load;
 
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 
 import java.net.InetSocketAddress;
@@ -8,8 +9,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What every connection of one run shares: the target, the TLS context, the pre-encoded request,
- * the stats, and the set of open channels the driver closes at the end. Built once per run; all
+ * What every connection of one run shares: the target, the TLS context, the pre-encoded request
+ * (or, in the WebSocket modes, the upgrade's settings and the message), the stats, and the set of
+ * open channels the driver closes at the end. Built once per run; all
  * of it is immutable or thread-safe, so event loops read it without locks.
  */
 final class RunContext {
@@ -18,7 +20,11 @@ final class RunContext {
     final Target target;
     final InetSocketAddress address;
     final SslContext ssl;
-    final RequestTemplate request;
+    final SharedBytes request;
+    /** WebSocket modes: the binary message every tunnel sends; null otherwise. */
+    final SharedBytes message;
+    /** WebSocket modes: how each tunnel's upgrade is made; null otherwise. */
+    final WebSocketClientProtocolConfig webSocket;
     final RunStats stats;
     final ChannelGroup channels;
     final long timeoutNanos;
@@ -27,16 +33,19 @@ final class RunContext {
     /** Idle mode: connections that completed their request and are being held. */
     final AtomicInteger established = new AtomicInteger();
 
-    RunContext(Mode mode, Target target, SslContext ssl, RequestTemplate request, RunStats stats,
-               ChannelGroup channels, long timeoutNanos, int connections) {
+    RunContext(Mode mode, Target target, SslContext ssl, SharedBytes request, SharedBytes message,
+               WebSocketClientProtocolConfig webSocket, RunStats stats, ChannelGroup channels, long timeoutNanos,
+               int connections) {
         this.mode = mode;
         this.target = target;
         this.address = target.address();
         this.ssl = ssl;
         this.request = request;
+        this.message = message;
+        this.webSocket = webSocket;
         this.stats = stats;
         this.channels = channels;
         this.timeoutNanos = timeoutNanos;
-        this.idleAttempts = new CountDownLatch(mode == Mode.IDLE ? connections : 0);
+        this.idleAttempts = new CountDownLatch(mode.holdsConnections() ? connections : 0);
     }
 }

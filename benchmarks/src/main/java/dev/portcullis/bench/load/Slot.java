@@ -4,9 +4,13 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.ssl.SslHandler;
 
 import java.util.concurrent.TimeUnit;
@@ -22,11 +26,17 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Pipeline per connection: {@code ssl} (BoringSSL) → {@code http} (an
  * {@link HttpResponseDecoder}: the request is pre-encoded, so no encoder is needed) →
- * {@code exchange} ({@link ExchangeHandler}).
+ * {@code exchange} ({@link ExchangeHandler}). In the WebSocket modes: {@code ssl} → {@code http}
+ * (an {@link HttpClientCodec} for the upgrade) → {@code aggregator} (the {@code 101}) →
+ * {@code ws} (Netty's {@link WebSocketClientProtocolHandler}: the handshake, then frames; it swaps
+ * the HTTP handlers for the frame codec after the {@code 101}) → {@code tunnel}
+ * ({@link TunnelHandler}).
  */
 final class Slot {
 
     static final long RETRY_DELAY_MILLIS = 20;
+    /** The upgrade's answer is a bodiless 101, or an error page worth reporting: 64 KiB is plenty. */
+    private static final int UPGRADE_RESPONSE_LIMIT = 64 * 1024;
 
     private final RunContext run;
     private final EventLoop loop;
@@ -44,11 +54,17 @@ final class Slot {
             protected void initChannel(SocketChannel ch) {
                 run.channels.add(ch);
                 SslHandler ssl = run.ssl.newHandler(ch.alloc(), run.target.connectHost(), run.target.port());
-                ssl.setHandshakeTimeoutMillis(0);   // ExchangeHandler's deadline covers the handshake
-                ch.pipeline()
-                        .addLast("ssl", ssl)
-                        .addLast("http", new HttpResponseDecoder())
-                        .addLast("exchange", new ExchangeHandler(run, Slot.this, ssl.engine()));
+                ssl.setHandshakeTimeoutMillis(0);   // the exchange's (or tunnel's) deadline covers the handshake
+                ChannelPipeline pipeline = ch.pipeline().addLast("ssl", ssl);
+                if (run.mode.webSocket()) {
+                    pipeline.addLast("http", new HttpClientCodec())
+                            .addLast("aggregator", new HttpObjectAggregator(UPGRADE_RESPONSE_LIMIT))
+                            .addLast("ws", new WebSocketClientProtocolHandler(run.webSocket))
+                            .addLast("tunnel", new TunnelHandler(run, Slot.this, ssl.engine()));
+                } else {
+                    pipeline.addLast("http", new HttpResponseDecoder())
+                            .addLast("exchange", new ExchangeHandler(run, Slot.this, ssl.engine()));
+                }
             }
         });
     }
@@ -62,14 +78,14 @@ final class Slot {
         return connectStartNanos;
     }
 
-    /** Idle mode: the connection completed its request and is now held. */
+    /** Idle modes: the connection completed its request (or round trip) and is now held. */
     void established() {
         reportIdle(true);
     }
 
     /** The current connection is gone (closed, failed, or never connected). */
     void ended(boolean failed) {
-        if (run.mode == Mode.IDLE) {
+        if (run.mode.holdsConnections()) {
             reportIdle(false);
             return;
         }
@@ -100,7 +116,7 @@ final class Slot {
     }
 
     private void reportIdle(boolean ok) {
-        if (run.mode != Mode.IDLE || idleReported) {
+        if (!run.mode.holdsConnections() || idleReported) {
             return;
         }
         idleReported = true;

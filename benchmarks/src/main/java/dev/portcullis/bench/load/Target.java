@@ -9,6 +9,8 @@ import java.util.Locale;
 /**
  * The {@code --url}: where to connect, which {@code Host} header to send and the request target.
  * The request is a bodiless GET, so its bytes are fixed and are encoded once ({@link #requestBytes}).
+ * {@code https://} and {@code wss://} mean the same (TLS); the WebSocket modes upgrade the GET
+ * ({@link #webSocketUri}).
  *
  * @param connectHost  host name or address literal to connect to (IPv6 without brackets)
  * @param port         TCP port (443 when the URL has none)
@@ -27,8 +29,9 @@ record Target(String connectHost, int port, String hostHeader, String pathAndQue
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("--url: not a URL: " + url);
         }
-        if (!"https".equals(uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException("--url: must start with https:// (got " + url + ")");
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("wss")) {
+            throw new IllegalArgumentException("--url: must start with https:// or wss:// (got " + url + ")");
         }
         String host = uri.getHost();
         if (host == null || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
@@ -40,6 +43,11 @@ record Target(String connectHost, int port, String hostHeader, String pathAndQue
         String hostHeader = uri.getPort() == -1 ? host : host + ":" + port;
         String connectHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         return new Target(connectHost, port, hostHeader, target);
+    }
+
+    /** The {@code wss://} URI the WebSocket handshake is made for: its Host header and request target. */
+    URI webSocketUri() {
+        return URI.create("wss://" + hostHeader + pathAndQuery);
     }
 
     InetSocketAddress address() {
