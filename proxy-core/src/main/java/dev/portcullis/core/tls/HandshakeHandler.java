@@ -125,6 +125,15 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.pipeline().remove(this);
     }
 
+    /**
+     * A reset or a TLS error while the handshake runs: the completion event counts and logs the
+     * failure; the exception itself has nothing to add, and must not reach the pipeline's end.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
     private static String clientIp(SocketAddress address) {
         return address instanceof InetSocketAddress inet && inet.getAddress() != null
                 ? inet.getAddress().getHostAddress() : String.valueOf(address);
