@@ -28,6 +28,7 @@ class Http2AbuseTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final long PROTOCOL_ERROR = 0x1;
     private static final long ENHANCE_YOUR_CALM = 0xb;
+    private static final long REFUSED_STREAM = 0x7;
 
     @RegisterExtension
     static final ProxyExtension proxy = new ProxyExtension();
@@ -73,6 +74,29 @@ class Http2AbuseTest {
         }
         assertThat(proxy.upstream().takeRequest().uri()).isEqualTo("/after");
         assertThat(proxy.upstream().requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aStreamBeyondMaxConcurrentStreamsIsRefused() throws Exception {
+        proxy.restart(b -> b.set("http2.max_concurrent_streams", 4));
+        try (H2FrameClient client = H2FrameClient.connect(proxy.address(), proxy.pki().validClient())) {
+            client.await(H2FrameClient.SETTINGS, 0, WAIT);
+            for (int stream = 1; stream <= 9; stream += 2) {
+                client.headers(stream, request("POST", "/open"), false);
+            }
+            H2FrameClient.Frame refused = client.await(H2FrameClient.RST_STREAM, 9, WAIT);
+            assertThat(refused).as("the fifth stream").isNotNull();
+            assertThat(refused.errorCode()).isEqualTo(REFUSED_STREAM);
+        }
+    }
+
+    @Test
+    void cookieCrumbsReachTheUpstreamAsOneHeader() throws Exception {
+        try (H2FrameClient client = H2FrameClient.connect(proxy.address(), proxy.pki().validClient())) {
+            client.headers(1, request("GET", "/cookies").add("cookie", "a=1").add("cookie", "b=2"), true);
+            assertThat(client.await(H2FrameClient.HEADERS, 1, WAIT)).isNotNull();
+        }
+        assertThat(proxy.upstream().takeRequest().headers("Cookie")).containsExactly("a=1; b=2");
     }
 
     @Test
