@@ -3,6 +3,7 @@ package dev.portcullis.core;
 import dev.portcullis.testing.H2FrameClient;
 import dev.portcullis.testing.Meters;
 import dev.portcullis.testing.ProxyExtension;
+import dev.portcullis.testing.RecordedRequest;
 import dev.portcullis.testing.TlsTestClient;
 import io.netty.handler.codec.http2.Http2Headers;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ class Http2AbuseTest {
     private static final long PROTOCOL_ERROR = 0x1;
     private static final long ENHANCE_YOUR_CALM = 0xb;
     private static final long REFUSED_STREAM = 0x7;
+    private static final long STREAM_CLOSED = 0x5;
 
     @RegisterExtension
     static final ProxyExtension proxy = new ProxyExtension();
@@ -88,6 +90,19 @@ class Http2AbuseTest {
             assertThat(refused).as("the fifth stream").isNotNull();
             assertThat(refused.errorCode()).isEqualTo(REFUSED_STREAM);
         }
+    }
+
+    /** RFC 9113 §5.1.1 closes the lower id; Netty resets it (h2spec 5.1.1/2 wants a connection error). */
+    @Test
+    void aStreamIdSmallerThanThePreviousOneIsRefused() throws Exception {
+        try (H2FrameClient client = H2FrameClient.connect(proxy.address(), proxy.pki().validClient())) {
+            client.headers(5, request("GET", "/five"), true);
+            client.headers(3, request("GET", "/three"), true);
+            H2FrameClient.Frame reset = client.await(H2FrameClient.RST_STREAM, 3, WAIT);
+            assertThat(reset).isNotNull();
+            assertThat(reset.errorCode()).isEqualTo(STREAM_CLOSED);
+        }
+        assertThat(proxy.upstream().drainRequests()).extracting(RecordedRequest::uri).containsExactly("/five");
     }
 
     @Test
