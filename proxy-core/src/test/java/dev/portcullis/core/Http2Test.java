@@ -218,6 +218,26 @@ class Http2Test {
     }
 
     @Test
+    void theResponseAndBodyTimeoutsApplyPerStream() throws Exception {
+        proxy.restart(b -> b.set("upstream.response_timeout", "300ms").set("limits.body_timeout", "300ms"));
+        proxy.upstream().route(head -> head.uri().equals("/slow")
+                ? UpstreamBehaviour.delay(Duration.ofSeconds(2), UpstreamBehaviour.ok()) : UpstreamBehaviour.ok());
+        HttpResponse<String> slow = client(HttpClient.Version.HTTP_2).send(
+                HttpRequest.newBuilder(uri("/slow")).timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(slow.statusCode()).isEqualTo(504);
+        assertThat(slow.body()).contains("\"error\":\"upstream_timeout\"");
+
+        try (H2FrameClient client = H2FrameClient.connect(proxy.address(), proxy.pki().validClient())) {
+            client.headers(1, H2FrameClient.request("POST", "/stalled").add("content-length", "10"), false);
+            client.data(1, new byte[3], false);
+            assertThat(client.await(H2FrameClient.HEADERS, 1, Duration.ofSeconds(5))).as("the 408").isNotNull();
+            client.headers(3, H2FrameClient.request("GET", "/next"), true);
+            assertThat(client.await(H2FrameClient.HEADERS, 3, Duration.ofSeconds(5))).as("the connection goes on")
+                    .isNotNull();
+        }
+    }
+
+    @Test
     void withHttp2DisabledAlpnOffersOnlyHttp11() throws Exception {
         proxy.restart(b -> b.set("http2.enabled", false));
         HttpResponse<String> response = client(HttpClient.Version.HTTP_2).send(
