@@ -45,7 +45,7 @@ Environment (run.sh sets all of them; defaults in parentheses):
   streams each, the driver's --connections and --streams) H2_WARMUP (15: untimed seconds of h2 at
   the largest load first) H2_DURATION (DURATION) H2_MAX_STREAMS (100: both proxies'
   SETTINGS_MAX_CONCURRENT_STREAMS, Portcullis's http2.max_concurrent_streams and nginx's
-  http2_max_concurrent_streams) H2_MAX_REQUESTS (1000000: streams per connection before the proxy's
+  http2_max_concurrent_streams) H2_MAX_REQUESTS (100000000: streams per connection before the proxy's
   GOAWAY, Portcullis's limits.max_requests_per_connection and nginx's keepalive_requests)
   H2_IDLE_CONNS (IDLE_CONNS) H2_IDLE_BASE_CONNS (IDLE_BASE_CONNS): idle h2 connections held for
   the memory figure, each after one request
@@ -174,7 +174,7 @@ if H2 and not H2_LOADS:
 H2_WARMUP = env_float("H2_WARMUP", 15)
 H2_DURATION = env_float("H2_DURATION", DURATION)
 H2_MAX_STREAMS = env_int("H2_MAX_STREAMS", 100)
-H2_MAX_REQUESTS = env_int("H2_MAX_REQUESTS", 1000000)
+H2_MAX_REQUESTS = env_int("H2_MAX_REQUESTS", 100000000)
 H2_IDLE_CONNS = env_int("H2_IDLE_CONNS", IDLE_CONNS)
 H2_IDLE_BASE_CONNS = env_int("H2_IDLE_BASE_CONNS", IDLE_BASE_CONNS)
 H2LOAD = ENV.get("H2LOAD", "1") == "1"

@@ -261,7 +261,7 @@ def method(p):
            "listener (`portcullis-h2.yaml`: the HTTP config plus `http2.max_concurrent_streams` and "
            "`limits.max_requests_per_connection`; `nginx-h2-proxy.conf`: `proxy.conf` with "
            "`listen ... ssl http2`, `http2_max_concurrent_streams` and `keepalive_requests`, "
-           f"{g('H2_MAX_STREAMS', '100')} and {g('H2_MAX_REQUESTS', '1000000')} on both), the same "
+           f"{g('H2_MAX_STREAMS', '100')} and {g('H2_MAX_REQUESTS', '100000000')} on both), the same "
            "upstream and pool as the HTTP phase. The driver's `h2` mode (Netty's HTTP/2 codec, "
            "BoringSSL, the client certificate, ALPN `h2` only; each request one HEADERS frame with "
            "END_STREAM, HPACK as any client; streams beyond the server's limit queued in the "
@@ -571,7 +571,7 @@ def main():
                     for r in sorted(rows, key=lambda r: (r["round"], r["proxy"]))
                     for load, _ in h2_loads(params) if r.get(f"h2_{load}_goaways")]
         notes.append("Connections renewed within the windows (a GOAWAY from the proxy after "
-                     f"{params.get('H2_MAX_REQUESTS', '1000000')} streams, its idle timeout, ...): "
+                     f"{params.get('H2_MAX_REQUESTS', '100000000')} streams, its idle timeout, ...): "
                      + ("; ".join(renewals) if renewals else "none") + ".")
         opened = []
         for load, _ in h2_loads(params):
