@@ -5,9 +5,9 @@
 # metrics.csv) and the raw data in raw/ (both ignored by git: benchmarks/results/.gitignore), and
 # the table to benchmarks/RESULTS.md.
 #
-#   benchmarks/run.sh              full run: 3 rounds, about 28 minutes on 2 cores (the tunnel phase
-#                                  7, the HTTP/2 phase 7)
-#   QUICK=1 benchmarks/run.sh      about 2.5 minutes, 1 round, short windows; writes only
+#   benchmarks/run.sh              full run: 3 rounds, about 33 minutes on 2 cores (the tunnel phase
+#                                  7, the HTTP/2 phase 12)
+#   QUICK=1 benchmarks/run.sh      about 5 minutes, 1 round, short windows; writes only
 #                                  benchmarks/results/<date>/RESULTS.md (WRITE_RESULTS=1 to
 #                                  update benchmarks/RESULTS.md too)
 #
@@ -34,9 +34,9 @@
 # when they are missing), java 17, python3, and the jars (built with Maven under the shared lock when missing):
 # proxy-app/target/portcullis.jar and benchmarks/target/benchmarks.jar (the load driver).
 #
-# The shared build lock (/tmp/portcullis-mvn.lock) is held while measuring, one proxy of one
-# round at a time (about 1.5 minutes each), so nobody builds on this machine meanwhile; between
-# phases it is released. Run under `flock /tmp/portcullis-mvn.lock benchmarks/run.sh` instead
+# The shared build lock (/tmp/portcullis-mvn.lock) is held while measuring, one phase of one
+# proxy in one round at a time (about 1.5 minutes; the tunnel phase 1, the HTTP/2 phase 2), so
+# nobody builds on this machine meanwhile; between phases it is released. Run under `flock /tmp/portcullis-mvn.lock benchmarks/run.sh` instead
 # and it notices the inherited lock and holds it for the whole run.
 #
 # BASELINE_ROOT=DIR also measures an older Portcullis build, "baseline": DIR laid out like the repo
@@ -79,7 +79,7 @@ say() { printf '[run.sh] %s\n' "$*" >&2; }
 if [ "${QUICK:-0}" = 1 ]; then
   : "${ROUNDS:=1}" "${DURATION:=3}" "${WARMUP:=1}" "${KA_WARMUP:=3}" "${HS_WARMUP:=2}" "${HS_DURATION:=3}"
   : "${GROWTH_HANDSHAKES:=2000}" "${IDLE_CONNS:=500}" "${RESUME_DURATION:=2}"
-  : "${WS_WARMUP:=2}" "${WS_IDLE_CONNS:=500}" "${H2_WARMUP:=3}" "${H2_IDLE_CONNS:=500}"
+  : "${WS_WARMUP:=2}" "${WS_IDLE_CONNS:=500}" "${H2_WARMUP:=4}" "${H2_IDLE_CONNS:=500}"
   : "${WRITE_RESULTS:=0}"
 fi
 export ROUNDS="${ROUNDS:-3}" DURATION="${DURATION:-10}" WARMUP="${WARMUP:-2}"
@@ -101,7 +101,7 @@ export WS_MESSAGE_SIZE="${WS_MESSAGE_SIZE:-64KiB}" WS_RT_CONNS="${WS_RT_CONNS:-5
 export WS_IDLE_CONNS="${WS_IDLE_CONNS:-$IDLE_CONNS}" WS_IDLE_BASE_CONNS="${WS_IDLE_BASE_CONNS:-$IDLE_BASE_CONNS}"
 export NGINX_WS_BUFFER="${NGINX_WS_BUFFER:-64k}"
 export H2="${H2:-1}" H2_ONLY="${H2_ONLY:-0}" H2_LOADS="${H2_LOADS:-1x50 1x200 4x13 4x50}"
-export H2_WARMUP="${H2_WARMUP:-15}" H2_DURATION="${H2_DURATION:-$DURATION}"
+export H2_WARMUP="${H2_WARMUP:-20}" H2_DURATION="${H2_DURATION:-$DURATION}"
 export H2_MAX_STREAMS="${H2_MAX_STREAMS:-100}" H2_MAX_REQUESTS="${H2_MAX_REQUESTS:-100000000}"
 export H2_IDLE_CONNS="${H2_IDLE_CONNS:-$IDLE_CONNS}" H2_IDLE_BASE_CONNS="${H2_IDLE_BASE_CONNS:-$IDLE_BASE_CONNS}"
 export H2LOAD="${H2LOAD:-1}" H2LOAD_LOADS="${H2LOAD_LOADS:-1x50}"

@@ -42,8 +42,8 @@ Environment (run.sh sets all of them; defaults in parentheses):
   Portcullis's largest read; nginx's default is one page, 4k)
   H2 (1: the HTTP/2 phase after each proxy's other phases; 0: none) H2_ONLY (0; 1: only it, or
   with WS_ONLY=1 the tunnels and it) H2_LOADS ("1x50 1x200 4x13 4x50": windows of N connections x M
-  streams each, the driver's --connections and --streams) H2_WARMUP (15: untimed seconds of h2 at
-  the largest load first) H2_DURATION (DURATION) H2_MAX_STREAMS (100: both proxies'
+  streams each, the driver's --connections and --streams) H2_WARMUP (20: untimed seconds of h2
+  first, shared evenly by the H2_LOADS shapes in window order) H2_DURATION (DURATION) H2_MAX_STREAMS (100: both proxies'
   SETTINGS_MAX_CONCURRENT_STREAMS, Portcullis's http2.max_concurrent_streams and nginx's
   http2_max_concurrent_streams) H2_MAX_REQUESTS (100000000: streams per connection before the proxy's
   GOAWAY, Portcullis's limits.max_requests_per_connection and nginx's keepalive_requests)
@@ -171,7 +171,7 @@ for _load in ENV.get("H2_LOADS", "1x50 1x200 4x13 4x50").split():
     H2_LOADS.append((int(_got.group(1)), int(_got.group(2))))
 if H2 and not H2_LOADS:
     raise SystemExit("H2_LOADS is empty")
-H2_WARMUP = env_float("H2_WARMUP", 15)
+H2_WARMUP = env_float("H2_WARMUP", 20)
 H2_DURATION = env_float("H2_DURATION", DURATION)
 H2_MAX_STREAMS = env_int("H2_MAX_STREAMS", 100)
 H2_MAX_REQUESTS = env_int("H2_MAX_REQUESTS", 100000000)
@@ -1074,7 +1074,7 @@ def h2_key(conns, streams):
 def h2_phase(rnd, proxy, upstream):
     """The HTTP/2 phase of one proxy in one round: the proxy started fresh with its h2 config
     (portcullis-h2.yaml, nginx-h2-proxy.conf: the HTTP phase's listener, mTLS and upstream with h2
-    on it), an untimed warm-up in the driver's h2 mode at the largest load, then one window per
+    on it), an untimed warm-up in the driver's h2 mode in every window's shape, then one window per
     H2_LOADS entry (N connections x M streams each), proxy CPU from /proc over each window as for
     the keep-alive windows; then idle h2 connections (memory), each after one request; then (H2LOAD)
     h2load_step. Returns the metrics (h2_*, h2load_*) and raw data."""
@@ -1105,9 +1105,12 @@ def h2_phase(rnd, proxy, upstream):
                 raise RuntimeError(f"{what}: no response over HTTP/2 (errors {j.get('errors_by_kind')})")
             return j
 
+        # Untimed warm-up in every window's shape, in window order, H2_WARMUP shared: after 15 s
+        # at the largest load alone, C2 still compiled 4-11 us per request into the first window
+        # (one connection), and about 1 us once that shape had its own warm-up.
         if H2_WARMUP > 0:
-            conns, streams = max(H2_LOADS, key=lambda load: load[0] * load[1])
-            go("h2", conns, streams, H2_WARMUP, 0)
+            for conns, streams in H2_LOADS:
+                go("h2", conns, streams, H2_WARMUP / len(H2_LOADS), 0)
         for conns, streams in H2_LOADS:
             k = h2_key(conns, streams)
             before = upstream_counters()

@@ -265,7 +265,8 @@ def method(p):
            "upstream and pool as the HTTP phase. The driver's `h2` mode (Netty's HTTP/2 codec, "
            "BoringSSL, the client certificate, ALPN `h2` only; each request one HEADERS frame with "
            "END_STREAM, HPACK as any client; streams beyond the server's limit queued in the "
-           f"driver): an untimed {g('H2_WARMUP', '15')} s at the largest load, then one window per "
+           f"driver): an untimed {g('H2_WARMUP', '20')} s shared by the windows' shapes, in window "
+           "order, then one window per "
            f"`H2_LOADS` entry ({g('H2_LOADS', '1x50 1x200 4x13 4x50')}: connections × streams each), "
            f"{g('H2_DURATION', g('DURATION', '10'))} s after the driver's {g('WARMUP', '2')} s warm-up; "
            "latency from the moment a stream's loop issues its request to the end of the response. "
@@ -274,7 +275,7 @@ def method(p):
            f"{g('H2_IDLE_CONNS', g('IDLE_CONNS', '2000'))}, each after one request, as for idle "
            "connections."
            + (f" Then h2load (`-c N -m M -t 1 -D {g('H2_DURATION', g('DURATION', '10'))} "
-              f"--warm-up-time {g('H2_WARMUP', '15')}` for the first of `H2LOAD_LOADS` "
+              f"--warm-up-time {g('H2_WARMUP', '20')}` for the first of `H2LOAD_LOADS` "
               f"{g('H2LOAD_LOADS', '1x50')}) against each proxy started once more with the client "
               "certificate optional (h2load cannot present one), CPU over its main duration as for "
               "the driver's windows." if g('H2LOAD', '0') == '1' else "")] if g('H2', '0') == '1' else []),
