@@ -5,8 +5,9 @@
 # metrics.csv) and the raw data in raw/ (both ignored by git: benchmarks/results/.gitignore), and
 # the table to benchmarks/RESULTS.md.
 #
-#   benchmarks/run.sh              full run: 3 rounds, about 21 minutes on 2 cores (the tunnel phase 7)
-#   QUICK=1 benchmarks/run.sh      about 2.5 minutes, 1 round, short windows; writes only
+#   benchmarks/run.sh              full run: 3 rounds, about 33 minutes on 2 cores (the tunnel phase
+#                                  7, the HTTP/2 phase 12)
+#   QUICK=1 benchmarks/run.sh      about 5 minutes, 1 round, short windows; writes only
 #                                  benchmarks/results/<date>/RESULTS.md (WRITE_RESULTS=1 to
 #                                  update benchmarks/RESULTS.md too)
 #
@@ -16,7 +17,14 @@
 # started fresh against a WebSocket echo upstream (benchmarks' EchoUpstream, WS_UPSTREAM_PORT),
 # the tunnel phase: proxy CPU per MiB tunnelled (WS_CONNS tunnels of WS_MESSAGE_SIZE messages),
 # per 1 KiB message round trip (WS_RT_CONNS tunnels) and memory per idle tunnel (WS_IDLE_CONNS).
-# WS=0 leaves the tunnel phase out, WS_ONLY=1 runs only it. ab waits at most
+# WS=0 leaves the tunnel phase out, WS_ONLY=1 runs only it. Then, with each proxy started fresh
+# once more with HTTP/2 on its listener (portcullis-h2.yaml, nginx-h2-proxy.conf; the same upstream
+# as the HTTP phase), the HTTP/2 phase: the load driver's h2 mode over mTLS, one window per H2_LOADS
+# entry (N connections x M streams), req/s, proxy CPU per request, p50/p99, and memory per idle h2
+# connection (H2_IDLE_CONNS); then each proxy once more with the client certificate optional
+# (portcullis-h2load.yaml, nginx-h2load-proxy.conf) for nghttp2's h2load, which cannot present one
+# (H2LOAD_LOADS; H2LOAD=0 leaves it out; Debian's nghttp2-client is installed when missing). H2=0
+# leaves the phase out, H2_ONLY=1 runs only it (with WS_ONLY=1: the tunnels and it). ab waits at most
 # AB_TIMEOUT s (its -s) for each response: a proxy that does not answer HTTP/1.0 keep-alive
 # correctly (no `Connection: keep-alive` on the response, so ab waits for a close that never
 # comes) makes ab fail; that is recorded as "ab -k: failed/timed out" in the table and the run
@@ -26,9 +34,9 @@
 # when they are missing), java 17, python3, and the jars (built with Maven under the shared lock when missing):
 # proxy-app/target/portcullis.jar and benchmarks/target/benchmarks.jar (the load driver).
 #
-# The shared build lock (/tmp/portcullis-mvn.lock) is held while measuring, one proxy of one
-# round at a time (about 1.5 minutes each), so nobody builds on this machine meanwhile; between
-# phases it is released. Run under `flock /tmp/portcullis-mvn.lock benchmarks/run.sh` instead
+# The shared build lock (/tmp/portcullis-mvn.lock) is held while measuring, one phase of one
+# proxy in one round at a time (about 1.5 minutes; the tunnel phase 1, the HTTP/2 phase 2), so
+# nobody builds on this machine meanwhile; between phases it is released. Run under `flock /tmp/portcullis-mvn.lock benchmarks/run.sh` instead
 # and it notices the inherited lock and holds it for the whole run.
 #
 # BASELINE_ROOT=DIR also measures an older Portcullis build, "baseline": DIR laid out like the repo
@@ -44,7 +52,8 @@
 # NGINX_REUSEPORT PROXIES AB AB_CONNS AB_DURATION AB_WARMUP AB_TIMEOUT AB_REQUESTS UPSTREAM_PORT
 # PORTCULLIS_PORT NGINX_PORT ADMIN_PORT BASELINE_ROOT BASELINE_PORT DRIVER_JAVA_OPTS KEEP_WORK=1 RESULTS_DIR
 # WS WS_ONLY WS_UPSTREAM_PORT WS_WARMUP WS_DURATION WS_CONNS WS_MESSAGE_SIZE WS_RT_CONNS WS_IDLE_CONNS
-# WS_IDLE_BASE_CONNS NGINX_WS_BUFFER. See
+# WS_IDLE_BASE_CONNS NGINX_WS_BUFFER H2 H2_ONLY H2_LOADS H2_WARMUP H2_DURATION H2_MAX_STREAMS
+# H2_MAX_REQUESTS H2_IDLE_CONNS H2_IDLE_BASE_CONNS H2LOAD H2LOAD_LOADS. See
 # benchmarks/scripts/bench.py for what each does. PORTCULLIS_JAVA_OPTS is honoured by the
 # launcher but the published figures are taken with the launcher's defaults.
 set -euo pipefail
@@ -58,7 +67,9 @@ knobs=(QUICK ROUNDS DURATION WARMUP KA_WARMUP HS_WARMUP BASE_SETTLE GROWTH_SETTL
        UPSTREAM_PORT PORTCULLIS_PORT NGINX_PORT ADMIN_PORT DRIVER_JAVA_OPTS PORTCULLIS_JAVA_OPTS
        NGINX_UPSTREAM_KEEPALIVE NGINX_REUSEPORT PROXIES AB AB_CONNS AB_DURATION AB_WARMUP AB_TIMEOUT
        AB_REQUESTS BASELINE_ROOT BASELINE_PORT WS WS_ONLY WS_UPSTREAM_PORT WS_WARMUP WS_DURATION WS_CONNS
-       WS_MESSAGE_SIZE WS_RT_CONNS WS_IDLE_CONNS WS_IDLE_BASE_CONNS NGINX_WS_BUFFER)
+       WS_MESSAGE_SIZE WS_RT_CONNS WS_IDLE_CONNS WS_IDLE_BASE_CONNS NGINX_WS_BUFFER H2 H2_ONLY H2_LOADS
+       H2_WARMUP H2_DURATION H2_MAX_STREAMS H2_MAX_REQUESTS H2_IDLE_CONNS H2_IDLE_BASE_CONNS H2LOAD
+       H2LOAD_LOADS)
 for k in "${knobs[@]}"; do
   if [ -n "${!k+x}" ]; then command_line="$k=${!k@Q} $command_line"; fi
 done
@@ -68,7 +79,7 @@ say() { printf '[run.sh] %s\n' "$*" >&2; }
 if [ "${QUICK:-0}" = 1 ]; then
   : "${ROUNDS:=1}" "${DURATION:=3}" "${WARMUP:=1}" "${KA_WARMUP:=3}" "${HS_WARMUP:=2}" "${HS_DURATION:=3}"
   : "${GROWTH_HANDSHAKES:=2000}" "${IDLE_CONNS:=500}" "${RESUME_DURATION:=2}"
-  : "${WS_WARMUP:=2}" "${WS_IDLE_CONNS:=500}"
+  : "${WS_WARMUP:=2}" "${WS_IDLE_CONNS:=500}" "${H2_WARMUP:=4}" "${H2_IDLE_CONNS:=500}"
   : "${WRITE_RESULTS:=0}"
 fi
 export ROUNDS="${ROUNDS:-3}" DURATION="${DURATION:-10}" WARMUP="${WARMUP:-2}"
@@ -89,6 +100,11 @@ export WS_WARMUP="${WS_WARMUP:-5}" WS_DURATION="${WS_DURATION:-$DURATION}" WS_CO
 export WS_MESSAGE_SIZE="${WS_MESSAGE_SIZE:-64KiB}" WS_RT_CONNS="${WS_RT_CONNS:-50}"
 export WS_IDLE_CONNS="${WS_IDLE_CONNS:-$IDLE_CONNS}" WS_IDLE_BASE_CONNS="${WS_IDLE_BASE_CONNS:-$IDLE_BASE_CONNS}"
 export NGINX_WS_BUFFER="${NGINX_WS_BUFFER:-64k}"
+export H2="${H2:-1}" H2_ONLY="${H2_ONLY:-0}" H2_LOADS="${H2_LOADS:-1x50 1x200 4x13 4x50}"
+export H2_WARMUP="${H2_WARMUP:-20}" H2_DURATION="${H2_DURATION:-$DURATION}"
+export H2_MAX_STREAMS="${H2_MAX_STREAMS:-100}" H2_MAX_REQUESTS="${H2_MAX_REQUESTS:-100000000}"
+export H2_IDLE_CONNS="${H2_IDLE_CONNS:-$IDLE_CONNS}" H2_IDLE_BASE_CONNS="${H2_IDLE_BASE_CONNS:-$IDLE_BASE_CONNS}"
+export H2LOAD="${H2LOAD:-1}" H2LOAD_LOADS="${H2LOAD_LOADS:-1x50}"
 WRITE_RESULTS="${WRITE_RESULTS:-1}"
 
 # --- the shared build lock: already held by a wrapping `flock`? ------------------------------
@@ -137,6 +153,16 @@ if [ "$AB" = 1 ] && ! command -v ab >/dev/null 2>&1; then
   apt_update_once
   apt-get install -y -qq --no-install-recommends apache2-utils >/dev/null
 fi
+if [ "$H2" = 1 ] && [ "$H2LOAD" = 1 ] && ! command -v h2load >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing nghttp2-client (h2load) from Debian"
+    apt_update_once
+    apt-get install -y -qq --no-install-recommends nghttp2-client >/dev/null
+  else
+    say "h2load is missing and this is not root: the HTTP/2 phase goes without its h2load run (install nghttp2-client)"
+    export H2LOAD=0
+  fi
+fi
 command -v python3 >/dev/null || { say "python3 is required"; exit 1; }
 command -v java >/dev/null || { say "java is required"; exit 1; }
 
@@ -145,13 +171,14 @@ jar="$root/proxy-app/target/portcullis.jar"
 driver_jar="$root/benchmarks/target/benchmarks.jar"
 driver_class=dev/portcullis/bench/load/LoadDriver.class
 echo_class=dev/portcullis/bench/echo/EchoUpstream.class  # the tunnel phase's upstream, in the same jar
-has_driver() { [ -f "$driver_jar" ] && python3 -c 'import sys, zipfile; names = set(zipfile.ZipFile(sys.argv[1]).namelist()); sys.exit(0 if set(sys.argv[2:]) <= names else 1)' "$driver_jar" "$driver_class" "$echo_class"; }
+h2_class=dev/portcullis/bench/load/H2Connection.class    # the driver's h2 mode
+has_driver() { [ -f "$driver_jar" ] && python3 -c 'import sys, zipfile; names = set(zipfile.ZipFile(sys.argv[1]).namelist()); sys.exit(0 if set(sys.argv[2:]) <= names else 1)' "$driver_jar" "$driver_class" "$echo_class" "$h2_class"; }
 if [ -n "${BENCH_DRIVER_CMD:-}" ]; then
   say "stand-in driver: $BENCH_DRIVER_CMD (testing the scripts; not for published figures)"
   [ -f "$jar" ] || mvn_package
 else
   if [ ! -f "$jar" ] || ! has_driver; then mvn_package; fi
-  has_driver || { say "$driver_jar has no $driver_class or $echo_class (the load driver is not built)"; exit 1; }
+  has_driver || { say "$driver_jar has no $driver_class, $echo_class or $h2_class (the load driver is not built)"; exit 1; }
 fi
 
 if [ -n "${BASELINE_ROOT:-}" ]; then
@@ -241,6 +268,10 @@ export META_AB=""
 if [ "$AB" = 1 ]; then
   META_AB="$(ab -V 2>&1 | sed -n 's/^This is \(ApacheBench, Version [^ ]*\).*/\1/p' | head -1); apache2-utils $(dpkg-query -W -f '${Version}' apache2-utils 2>/dev/null || echo '?'); $(openssl version 2>/dev/null | cut -d' ' -f1-2)"
 fi
+export META_H2LOAD=""
+if [ "$H2" = 1 ] && [ "$H2LOAD" = 1 ]; then
+  META_H2LOAD="$(h2load --version 2>&1 | head -1); nghttp2-client $(dpkg-query -W -f '${Version}' nghttp2-client 2>/dev/null || echo '?')"
+fi
 export META_JVM_FLAGS="$jvm_flags" META_DRIVER="java ${DRIVER_JAVA_OPTS:+$DRIVER_JAVA_OPTS }-cp benchmarks/target/benchmarks.jar dev.portcullis.bench.load.LoadDriver --threads $DRIVER_THREADS"
 python3 - "$out/meta.json" <<'EOF'
 import json, os, sys
@@ -250,7 +281,9 @@ params = {k: e[k] for k in ("ROUNDS", "DURATION", "WARMUP", "KA_WARMUP", "HS_WAR
           "IDLE_BASE_CONNS", "RESUME", "RESUME_DURATION", "READY_PROBE", "PROXIES",
           "NGINX_UPSTREAM_KEEPALIVE", "NGINX_REUSEPORT", "AB", "AB_CONNS", "AB_DURATION",
           "AB_WARMUP", "AB_TIMEOUT", "WS", "WS_ONLY", "WS_WARMUP", "WS_DURATION", "WS_CONNS",
-          "WS_MESSAGE_SIZE", "WS_RT_CONNS", "WS_IDLE_CONNS", "WS_IDLE_BASE_CONNS", "NGINX_WS_BUFFER")}
+          "WS_MESSAGE_SIZE", "WS_RT_CONNS", "WS_IDLE_CONNS", "WS_IDLE_BASE_CONNS", "NGINX_WS_BUFFER",
+          "H2", "H2_ONLY", "H2_LOADS", "H2_WARMUP", "H2_DURATION", "H2_MAX_STREAMS", "H2_MAX_REQUESTS",
+          "H2_IDLE_CONNS", "H2_IDLE_BASE_CONNS", "H2LOAD", "H2LOAD_LOADS")}
 meta = {"date": e["META_DATE"], "command": e["META_COMMAND"], "git": e["META_GIT"],
         "jar_sha256": e["META_JAR_SHA"], "cpu": e["META_CPU"], "kernel": e["META_KERNEL"],
         "memory": e["META_MEMORY"], "jvm_flags": e["META_JVM_FLAGS"], "driver": e["META_DRIVER"],
@@ -259,6 +292,8 @@ meta = {"date": e["META_DATE"], "command": e["META_COMMAND"], "git": e["META_GIT
         "params": params}
 if e.get("META_AB"):
     meta["versions"]["ab (HTTP/1.0 client)"] = e["META_AB"]
+if e.get("META_H2LOAD"):
+    meta["versions"]["h2load (HTTP/2 client, no client certificate)"] = e["META_H2LOAD"]
 if e.get("META_BASELINE_ROOT"):
     meta["baseline"] = {"root": e["META_BASELINE_ROOT"], "git": e["META_BASELINE_GIT"],
                         "jar_sha256": e["META_BASELINE_JAR_SHA"],

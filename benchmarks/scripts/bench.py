@@ -40,6 +40,18 @@ Environment (run.sh sets all of them; defaults in parentheses):
   held for the memory figure, against a base of a few NGINX_WS_BUFFER (64k: nginx-ws-proxy.conf's
   proxy_buffer_size, the buffer nginx relays each direction of a tunnel through, as large as
   Portcullis's largest read; nginx's default is one page, 4k)
+  H2 (1: the HTTP/2 phase after each proxy's other phases; 0: none) H2_ONLY (0; 1: only it, or
+  with WS_ONLY=1 the tunnels and it) H2_LOADS ("1x50 1x200 4x13 4x50": windows of N connections x M
+  streams each, the driver's --connections and --streams) H2_WARMUP (20: untimed seconds of h2
+  first, shared evenly by the H2_LOADS shapes in window order) H2_DURATION (DURATION) H2_MAX_STREAMS (100: both proxies'
+  SETTINGS_MAX_CONCURRENT_STREAMS, Portcullis's http2.max_concurrent_streams and nginx's
+  http2_max_concurrent_streams) H2_MAX_REQUESTS (100000000: streams per connection before the proxy's
+  GOAWAY, Portcullis's limits.max_requests_per_connection and nginx's keepalive_requests)
+  H2_IDLE_CONNS (IDLE_CONNS) H2_IDLE_BASE_CONNS (IDLE_BASE_CONNS): idle h2 connections held for
+  the memory figure, each after one request
+  H2LOAD (1: after the driver's windows, each proxy started once more with the client certificate
+  optional, portcullis-h2load.yaml and nginx-h2load-proxy.conf, for nghttp2's h2load, which has no
+  client-certificate option; 0: none) H2LOAD_LOADS ("1x50": its -c x -m) H2LOAD_CMD (h2load)
 """
 
 import contextlib
@@ -147,10 +159,43 @@ WS_RT_CONNS = env_int("WS_RT_CONNS", 50)
 WS_IDLE_CONNS = env_int("WS_IDLE_CONNS", IDLE_CONNS)
 WS_IDLE_BASE_CONNS = env_int("WS_IDLE_BASE_CONNS", IDLE_BASE_CONNS)
 NGINX_WS_BUFFER = ENV.get("NGINX_WS_BUFFER", "64k")  # nginx-ws-proxy.conf's proxy_buffer_size
+H2 = ENV.get("H2", "1") == "1"
+H2_ONLY = ENV.get("H2_ONLY", "0") == "1"
+if H2_ONLY and not H2:
+    raise SystemExit("H2_ONLY=1 with H2=0 measures nothing")
+H2_LOADS = []
+for _load in ENV.get("H2_LOADS", "1x50 1x200 4x13 4x50").split():
+    _got = re.fullmatch(r"(\d+)x(\d+)", _load)
+    if not _got or min(int(_got.group(1)), int(_got.group(2))) < 1:
+        raise SystemExit(f"H2_LOADS: {_load!r} is not CONNECTIONSxSTREAMS, e.g. 4x50")
+    H2_LOADS.append((int(_got.group(1)), int(_got.group(2))))
+if H2 and not H2_LOADS:
+    raise SystemExit("H2_LOADS is empty")
+H2_WARMUP = env_float("H2_WARMUP", 20)
+H2_DURATION = env_float("H2_DURATION", DURATION)
+H2_MAX_STREAMS = env_int("H2_MAX_STREAMS", 100)
+H2_MAX_REQUESTS = env_int("H2_MAX_REQUESTS", 100000000)
+H2_IDLE_CONNS = env_int("H2_IDLE_CONNS", IDLE_CONNS)
+H2_IDLE_BASE_CONNS = env_int("H2_IDLE_BASE_CONNS", IDLE_BASE_CONNS)
+H2LOAD = ENV.get("H2LOAD", "1") == "1"
+H2LOAD_LOADS = []
+for _load in ENV.get("H2LOAD_LOADS", "1x50").split():
+    _got = re.fullmatch(r"(\d+)x(\d+)", _load)
+    if not _got or min(int(_got.group(1)), int(_got.group(2))) < 1:
+        raise SystemExit(f"H2LOAD_LOADS: {_load!r} is not CONNECTIONSxSTREAMS, e.g. 1x50")
+    H2LOAD_LOADS.append((int(_got.group(1)), int(_got.group(2))))
+H2LOAD_CMD = ENV.get("H2LOAD_CMD", "h2load").split()
+# WS_ONLY and H2_ONLY pick the phases they name; neither: every phase that is on
+ONLY = {name for name, only in (("ws", WS_ONLY), ("h2", H2_ONLY)) if only}
+RUN_HTTP = not ONLY
+RUN_WS = WS and (not ONLY or "ws" in ONLY)
+RUN_H2 = H2 and (not ONLY or "h2" in ONLY)
+RUN_H2LOAD = RUN_H2 and H2LOAD and bool(H2LOAD_LOADS)
 WS_IDLE_TIMEOUT = "30s"  # the driver's deadline per idle tunnel: connect, handshakes, upgrade, round trip
 WS_PATH = "/ws"  # EchoUpstream.PATH
 ECHO_CMD = ["java", "-cp", DRIVER_JAR, "dev.portcullis.bench.echo.EchoUpstream"]
-IDLE_MODES = ("idle", "ws-idle")
+IDLE_MODES = ("idle", "ws-idle", "h2-idle")
+IDLE_TIMEOUT = WS_IDLE_TIMEOUT  # idle h2 connections too: 2000 opened at once finish together
 
 SAMPLE_INTERVAL = 0.1
 # Trimmed off each end of the driver's measurement window before reading the CPU rate, so that
@@ -229,7 +274,7 @@ def pick_ports():
         raise SystemExit(f"no free port in {port}..{port + 99}")
 
     UPSTREAM_PORT = free_from(UPSTREAM_PORT)
-    if WS:
+    if RUN_WS:
         WS_UPSTREAM_PORT = free_from(WS_UPSTREAM_PORT)
     PORTS["portcullis"] = free_from(PORTS["portcullis"])
     PORTS["nginx"] = free_from(PORTS["nginx"])
@@ -273,6 +318,24 @@ def http_get_status(port, path, timeout=1.0):
         s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
         data = s.recv(4096)
     return int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.") else 0
+
+
+def upstream_counters():
+    """The upstream nginx's stub_status: (connections accepted, requests served), each counting
+    this probe's own; None when it cannot be read."""
+    try:
+        with socket.create_connection(("127.0.0.1", UPSTREAM_PORT), timeout=1.0) as s:
+            s.sendall(b"GET /nginx_status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+    except OSError:
+        return None
+    got = re.search(rb"server accepts handled requests\s+(\d+)\s+(\d+)\s+(\d+)", data)
+    return (int(got.group(1)), int(got.group(3))) if got else None
 
 
 def wait_ready(proc, probe, deadline_s=60):
@@ -549,6 +612,133 @@ def ab_run(proxy, connections, duration, tag, proxy_pids, upstream_pids):
     return result
 
 
+# ---------------------------------------------------------------------------------------------
+# h2load (nghttp2): an HTTP/2 client nobody here wrote, without a client certificate
+
+H2LOAD_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def parse_h2load(text):
+    """The figures of h2load's report; absent ones are left out. Times in ms."""
+    found = {}
+    got = re.search(r"^finished in ([\d.]+)s, ([\d.]+) req/s", text, re.M)
+    if got:
+        found["finished_s"], found["rps"] = float(got.group(1)), float(got.group(2))
+    got = re.search(r"^requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, "
+                    r"(\d+) errored, (\d+) timeout", text, re.M)
+    if got:
+        for i, k in enumerate(("total", "started", "done", "succeeded", "failed", "errored", "timeout")):
+            found[k] = int(got.group(i + 1))
+    got = re.search(r"^status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", text, re.M)
+    if got:
+        found["non2xx"] = sum(int(got.group(i)) for i in (2, 3, 4))
+    got = re.search(r"^time for request:\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)"
+                    r"\s+([\d.]+)(us|ms|s)", text, re.M)
+    if got:
+        vals = [float(got.group(i)) * H2LOAD_UNITS[got.group(i + 1)] for i in (1, 3, 5, 7)]
+        found["min_ms"], found["max_ms"], found["mean_ms"], found["sd_ms"] = vals
+    for key, pattern in (("tls", r"^TLS Protocol: (\S+)"), ("alpn", r"^Application protocol: (\S+)")):
+        got = re.search(pattern, text, re.M)
+        if got:
+            found[key] = got.group(1)
+    return found
+
+
+def h2load_run(proxy, conns, streams, duration, warmup, tag, proxy_pids, upstream_pids):
+    """One h2load run (-c conns -m streams, --warm-up-time, then -D duration); the proxy's CPU over
+    the steady part of its main duration, as driver() does. Never raises for h2load's own failure:
+    result["failure"] says what went wrong."""
+    DRIVER_COUNT[0] += 1
+    name = f"{tag}-h2load-{conns}x{streams}-{DRIVER_COUNT[0]:03d}"
+    cmd = [*H2LOAD_CMD, "-c", str(conns), "-m", str(streams), "-t", "1",
+           "-D", str(max(1, round(duration))), "--warm-up-time", str(max(0, round(warmup))),
+           f"https://127.0.0.1:{PORTS[proxy]}/"]
+    sampler, proc, started = start_sampled(cmd, proxy_pids, upstream_pids)
+    limit = duration + warmup + 30
+    killed = None
+    try:
+        out, _ = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        log(f"h2load {name} still running after {limit:.0f}s; killing it")
+        proc.kill()
+        out, _ = proc.communicate()
+        killed = limit
+    finally:
+        CHILDREN.pop(proc.pid, None)
+    exited = time.monotonic()
+    samples = sampler.finish()
+    output = out.decode("utf-8", "replace")
+    with open(os.path.join(RAW, "driver", f"{name}.log"), "w") as f:
+        f.write("$ " + " ".join(cmd) + f"\n(exit {proc.returncode})\n" + output + "\n")
+    parsed = parse_h2load(output)
+    failure = None
+    if killed:
+        failure = f"h2load: timed out (killed after {killed:.0f} s)"
+    elif proc.returncode != 0 or not parsed.get("rps"):
+        last = next((x for x in reversed(output.splitlines()) if x.strip()), "")
+        failure = f"h2load: failed (exit {proc.returncode}: {last[:120]})"
+    elif parsed.get("alpn") != "h2":
+        failure = f"h2load: the proxy chose {parsed.get('alpn', 'no protocol')}, not h2"
+    elif parsed.get("failed") or parsed.get("errored") or parsed.get("timeout") or parsed.get("non2xx"):
+        failure = (f"h2load: failed ({parsed.get('failed', 0)} failed, {parsed.get('errored', 0)} errored, "
+                   f"{parsed.get('timeout', 0)} timed out, {parsed.get('non2xx', 0)} non-2xx of "
+                   f"{parsed.get('total', 0)})")
+    result = {"name": name, "cmd": cmd, "rc": proc.returncode, "wall_s": exited - started,
+              "h2load": parsed, "samples": samples, "sample_groups": sampler.groups, "failure": failure,
+              "json": {"rps": parsed.get("rps", 0)}}
+    if failure is None and duration > 2 * WINDOW_MARGIN + 0.5:
+        # h2load stops its clients at the end of -D and prints at once
+        a, b = exited - duration + WINDOW_MARGIN, exited - WINDOW_MARGIN
+        result["window"] = [a - started, b - started]
+        result["rates"] = window_rates(samples, a, b)
+        result["group_rates"] = group_rates(samples, sampler.groups, a, b)
+    return result
+
+
+def h2load_step(rnd, proxy, upstream, m, raw):
+    """h2load against the proxy started fresh with the client certificate optional (h2load cannot
+    present one): portcullis-h2load.yaml, nginx-h2load-proxy.conf. One run per H2LOAD_LOADS entry,
+    the first after H2_WARMUP s of h2load's own warm-up (the JVM is fresh), the rest after WARMUP.
+    A failure is recorded (h2load_<load>_error) and the phase goes on."""
+    tag = f"r{rnd}-{proxy}-h2load"
+    ups = proctree.tree(upstream.pid)
+    proc, m["h2load_startup_s"] = start_proxy(proxy, tag, variant="h2load")
+    log(f"{tag}: ready after {m['h2load_startup_s'] * 1000:.0f} ms (pid {proc.pid})")
+    try:
+        pids = proctree.tree(proc.pid)
+        time.sleep(2)
+        for i, (conns, streams) in enumerate(H2LOAD_LOADS):
+            k = f"h2load_{conns}x{streams}"
+            try:
+                run = h2load_run(proxy, conns, streams, H2_DURATION, H2_WARMUP if i == 0 else WARMUP,
+                                 tag, pids, ups)
+            except Exception as e:  # h2load missing, or anything else: recorded, not fatal
+                m[f"{k}_error"] = f"h2load: failed ({e})"
+                log(f"{tag}: {m[f'{k}_error']}")
+                continue
+            raw["runs"].append(run)
+            if run["failure"]:
+                m[f"{k}_error"] = run["failure"]
+                log(f"{tag}: {run['failure']}")
+                continue
+            r = run["h2load"]
+            m[f"{k}_rps"] = r["rps"]
+            m[f"{k}_mean_ms"] = r.get("mean_ms")
+            m[f"{k}_sd_ms"] = r.get("sd_ms")
+            m[f"{k}_max_ms"] = r.get("max_ms")
+            m[f"{k}_tls"] = r.get("tls")
+            if "rates" in run:
+                m[f"{k}_cpu_us_per_req"] = per_op_us(run)
+                m[f"{k}_cpu_by_thread"] = per_op_groups_us(run)
+                m[f"{k}_other_cores"] = (run["rates"]["system"] - run["rates"]["proxy"]
+                                         - run["rates"]["upstream"] - run["rates"]["driver"])
+                m[f"{k}_driver_cores"] = run["rates"]["driver"]
+            log(f"{tag}: h2load {conns}x{streams}: {r['rps']:.0f} req/s, mean {r.get('mean_ms', 0):.2f} ms, "
+                f"{m.get(f'{k}_cpu_us_per_req') or 0:.1f} us CPU/req, {r.get('tls')} {r.get('alpn')}")
+    finally:
+        stop(proc)
+
+
 def per_op_us(run):
     """Proxy CPU microseconds per completed request (or handshake) over the steady window."""
     rps = run["json"]["rps"]
@@ -569,20 +759,21 @@ def per_op_groups_us(run, rate=None, scale=1e6):
 # ---------------------------------------------------------------------------------------------
 # proxies
 
-def start_proxy(proxy, tag, ws=False):
-    """Starts proxy with its HTTP-phase config, or with ws its tunnel-phase one (the same but for
-    the upstream: the echo); returns the process and its start-up time."""
+def start_proxy(proxy, tag, variant=""):
+    """Starts proxy with its HTTP-phase config, or with variant "ws" its tunnel-phase one (the
+    same but for the upstream: the echo), or with "h2" its HTTP/2-phase one; returns the process
+    and its start-up time."""
     logfile = os.path.join(RAW, "logs", f"{tag}.log")
+    suffix = f"-{variant}" if variant else ""
     if proxy in ROOTS:
-        conf = os.path.join(WORK, f"{proxy}-ws.yaml" if ws else f"{proxy}.yaml")
+        conf = os.path.join(WORK, f"{proxy}{suffix}.yaml")
         cmd = [os.path.join(ROOTS[proxy], "bin", "portcullis"), "--config", conf]
         probe_port = PORTS[proxy]
         probe = (lambda: http_get_status(ADMIN_PORT, "/readyz")) if READY_PROBE == "readyz" \
             else (lambda: mtls_get(probe_port))
     else:
-        conf = os.path.join(WORK, "nginx-ws-proxy.conf" if ws else "nginx-proxy.conf")
-        cmd = ["nginx", "-p", WORK, "-c", conf, "-e", os.path.join(WORK, "nginx-ws-proxy-error.log" if ws
-                                                                   else "nginx-proxy-error.log")]
+        conf = os.path.join(WORK, f"nginx{suffix}-proxy.conf")
+        cmd = ["nginx", "-p", WORK, "-c", conf, "-e", os.path.join(WORK, f"nginx{suffix}-proxy-error.log")]
         probe = lambda: mtls_get(PORTS["nginx"])  # noqa: E731
     for port in [PORTS[proxy]] + ([ADMIN_PORT] if proxy in ROOTS else []):
         if not port_free(port):
@@ -803,7 +994,7 @@ def ws_phase(rnd, proxy, echo):
     m = {"errors": {}}
     raw = {"runs": []}
     ups = proctree.tree(echo.pid)
-    proc, m["ws_startup_s"] = start_proxy(proxy, tag, ws=True)
+    proc, m["ws_startup_s"] = start_proxy(proxy, tag, variant="ws")
     log(f"{tag}: ready after {m['ws_startup_s'] * 1000:.0f} ms (pid {proc.pid})")
     try:
         pids = proctree.tree(proc.pid)
@@ -872,6 +1063,98 @@ def ws_phase(rnd, proxy, echo):
         raw["snapshots"] = {"idle": snaps}
     finally:
         stop(proc)
+    return m, raw
+
+
+def h2_key(conns, streams):
+    """The metrics' prefix of one HTTP/2 window: h2_1x50_rps, ..."""
+    return f"h2_{conns}x{streams}"
+
+
+def h2_phase(rnd, proxy, upstream):
+    """The HTTP/2 phase of one proxy in one round: the proxy started fresh with its h2 config
+    (portcullis-h2.yaml, nginx-h2-proxy.conf: the HTTP phase's listener, mTLS and upstream with h2
+    on it), an untimed warm-up in the driver's h2 mode in every window's shape, then one window per
+    H2_LOADS entry (N connections x M streams each), proxy CPU from /proc over each window as for
+    the keep-alive windows; then idle h2 connections (memory), each after one request; then (H2LOAD)
+    h2load_step. Returns the metrics (h2_*, h2load_*) and raw data."""
+    tag = f"r{rnd}-{proxy}-h2"
+    m = {"errors": {}}
+    raw = {"runs": []}
+    ups = proctree.tree(upstream.pid)
+    proc, m["h2_startup_s"] = start_proxy(proxy, tag, variant="h2")
+    log(f"{tag}: ready after {m['h2_startup_s'] * 1000:.0f} ms (pid {proc.pid})")
+    try:
+        pids = proctree.tree(proc.pid)
+        time.sleep(2)  # past start-up (the JVM's first JIT burst), as the other phases wait
+
+        def go(mode, conns, streams, duration, warmup, on_ready=None):
+            extra = ["--streams", str(streams)]
+            if mode == "h2-idle":
+                extra += ["--timeout", IDLE_TIMEOUT]
+            run = driver(proxy, mode, conns, duration, warmup, tag, pids, ups, None, on_ready,
+                         extra=extra)
+            raw["runs"].append(run)
+            if "json" in run and run["json"].get("errors"):
+                m["errors"][run["name"]] = run["json"]["errors"]
+            return run
+
+        def measured(run, what):
+            j = run["json"]
+            if j["requests"] <= 0 or j["rps"] <= 0:
+                raise RuntimeError(f"{what}: no response over HTTP/2 (errors {j.get('errors_by_kind')})")
+            return j
+
+        # Untimed warm-up in every window's shape, in window order, H2_WARMUP shared: after 15 s
+        # at the largest load alone, C2 still compiled 4-11 us per request into the first window
+        # (one connection), and about 1 us once that shape had its own warm-up.
+        if H2_WARMUP > 0:
+            for conns, streams in H2_LOADS:
+                go("h2", conns, streams, H2_WARMUP / len(H2_LOADS), 0)
+        for conns, streams in H2_LOADS:
+            k = h2_key(conns, streams)
+            before = upstream_counters()
+            run = go("h2", conns, streams, H2_DURATION, WARMUP)
+            after = upstream_counters()
+            j = measured(run, f"h2 {conns}x{streams}")
+            if before and after:
+                # over the driver's whole run (its warm-up too), less the second probe's own
+                m[f"{k}_upstream_conns_opened"] = after[0] - before[0] - 1
+                m[f"{k}_upstream_requests"] = after[1] - before[1] - 1
+            m[f"{k}_rps"] = j["rps"]
+            m[f"{k}_p50_ms"] = j["p50_ms"]
+            m[f"{k}_p99_ms"] = j["p99_ms"]
+            m[f"{k}_cpu_us_per_req"] = per_op_us(run)
+            m[f"{k}_cpu_by_thread"] = per_op_groups_us(run)
+            m[f"{k}_goaways"] = j.get("goaways", 0)
+            m[f"{k}_conns_opened"] = j.get("handshakes", 0)
+            m[f"{k}_other_cores"] = (run["rates"]["system"] - run["rates"]["proxy"]
+                                     - run["rates"]["upstream"] - run["rates"]["driver"])
+            m[f"{k}_driver_cores"] = run["rates"]["driver"]
+            m["h2_server_max_streams"] = j.get("server_max_concurrent_streams")
+            log(f"{tag}: h2 {conns}x{streams}: {j['rps']:.0f} req/s p50 {j['p50_ms']:.2f} ms "
+                f"p99 {j['p99_ms']:.2f} ms, {m[f'{k}_cpu_us_per_req']:.1f} us CPU/req, "
+                f"driver {run['rates']['driver']:.2f} cores, {j.get('goaways', 0)} GOAWAY, "
+                f"server max streams {j.get('server_max_concurrent_streams')}, "
+                f"{m.get(f'{k}_upstream_conns_opened', '?')} upstream connections opened")
+
+        # idle h2 connections: as the HTTP phase's idle connections, each after one request
+        snaps, live_heap_per_conn = hold_idle(
+            proc, proxy, tag, lambda mode, n, duration, warmup, on_ready=None:
+            go(mode, n, 1, duration, warmup, on_ready), "h2-idle", H2_IDLE_BASE_CONNS, H2_IDLE_CONNS)
+        if live_heap_per_conn is not None:
+            m["h2_idle_live_heap_per_conn_kib"] = live_heap_per_conn
+        lo, hi = snaps[H2_IDLE_BASE_CONNS], snaps[H2_IDLE_CONNS]
+        n = hi["connections"] - lo["connections"]
+        m["h2_idle_connections"] = hi["connections"]
+        m["h2_idle_rss_kib"] = hi["second"]["rss_kib"]
+        m["h2_idle_rss_per_conn_kib"] = (hi["second"]["rss_kib"] - lo["second"]["rss_kib"]) / n
+        m["h2_idle_pss_per_conn_kib"] = (hi["second"]["pss_kib"] - lo["second"]["pss_kib"]) / n
+        raw["snapshots"] = {"idle": snaps}
+    finally:
+        stop(proc)
+    if RUN_H2LOAD:
+        h2load_step(rnd, proxy, upstream, m, raw)
     return m, raw
 
 
@@ -951,12 +1234,24 @@ def write_summary(rows, failures, complete):
         json.dump({"rows": rows, "failures": failures, "complete": complete}, f, indent=1)
 
 
-def portcullis_yaml(proxy, upstream_url, ws=False):
+def portcullis_yaml(proxy, upstream_url, ws=False, h2=False, client_auth="require"):
     """A Portcullis build's config: the same for every build but for its listening port, and for
     the tunnel phase (ws) but for the upstream and its connection cap. websocket.enabled (true) and
     websocket.idle_timeout (300s, nginx-ws-proxy.conf's proxy_read_timeout) are left to their
-    defaults, so that a build without the websocket section still loads the file."""
-    note, pool = "", ""
+    defaults, so that a build without the websocket section still loads the file. The HTTP/2
+    phase's (h2) is the HTTP phase's with the two settings nginx-h2-proxy.conf sets the same:
+    http2.max_concurrent_streams and limits.max_requests_per_connection (a build without the
+    http2 section cannot be measured over h2 anyway). client_auth "optional" is for h2load, which
+    cannot present a certificate."""
+    note, pool, more = "", "", ""
+    if h2:
+        note = ("# the HTTP/2 phase: as portcullis.yaml but for the two settings nginx-h2-proxy.conf\n"
+                "# sets the same (http2_max_concurrent_streams, keepalive_requests)\n")
+        if client_auth != "require":
+            note += ("# and, for h2load (no client-certificate option), the client certificate optional,\n"
+                     "# as nginx-h2load-proxy.conf's ssl_verify_client optional\n")
+        more = (f"limits:\n  max_requests_per_connection: {H2_MAX_REQUESTS}\n"
+                f"http2:\n  enabled: true\n  max_concurrent_streams: {H2_MAX_STREAMS}\n")
     if ws:
         note = "# the WebSocket tunnel phase: as portcullis.yaml but for the upstream, the echo\n"
         # A tunnel's upstream connection leaves the pool but counts against max_connections
@@ -969,7 +1264,7 @@ tls:
   cert: {PKI}/server.crt
   key: {PKI}/server.key
   client_ca: {PKI}/ca.crt
-  client_auth: require
+  client_auth: {client_auth}
   verify_depth: 4
   protocols: [TLSv1.3, TLSv1.2]
 upstream:
@@ -977,7 +1272,7 @@ upstream:
 admin:
   listen: "127.0.0.1:{ADMIN_PORT}"
 access_log: "off"
-"""
+{more}"""
 
 
 def start_echo():
@@ -1001,20 +1296,38 @@ def main():
     render("upstream.conf.tmpl", os.path.join(WORK, "nginx-upstream.conf"), values)
     render("proxy.conf.tmpl", os.path.join(WORK, "nginx-proxy.conf"), values)
     configs = ["nginx-upstream.conf", "nginx-proxy.conf"]
-    if WS:
+    if RUN_WS:
         render("ws-proxy.conf.tmpl", os.path.join(WORK, "nginx-ws-proxy.conf"),
                {**values, "WS_UPSTREAM_PORT": WS_UPSTREAM_PORT, "WS_BUFFER": NGINX_WS_BUFFER})
         configs.append("nginx-ws-proxy.conf")
+    if RUN_H2:
+        h2_values = {**values, "H2_MAX_STREAMS": H2_MAX_STREAMS, "H2_MAX_REQUESTS": H2_MAX_REQUESTS}
+        render("h2-proxy.conf.tmpl", os.path.join(WORK, "nginx-h2-proxy.conf"),
+               {**h2_values, "CONF_NAME": "h2-proxy", "VERIFY_CLIENT": "on"})
+        configs.append("nginx-h2-proxy.conf")
+    if RUN_H2LOAD:
+        render("h2-proxy.conf.tmpl", os.path.join(WORK, "nginx-h2load-proxy.conf"),
+               {**h2_values, "CONF_NAME": "h2load-proxy", "VERIFY_CLIENT": "optional"})
+        configs.append("nginx-h2load-proxy.conf")
     for proxy in ROOTS:  # one config per Portcullis build, the same but for the port
         if proxy != "portcullis" and proxy not in PROXIES:
             continue
         configs.append(f"{proxy}.yaml")
         with open(os.path.join(WORK, f"{proxy}.yaml"), "w") as f:
             f.write(portcullis_yaml(proxy, f"http://127.0.0.1:{UPSTREAM_PORT}"))
-        if WS:  # the tunnel phase's: the same but for the upstream, the echo
+        if RUN_WS:  # the tunnel phase's: the same but for the upstream, the echo
             configs.append(f"{proxy}-ws.yaml")
             with open(os.path.join(WORK, f"{proxy}-ws.yaml"), "w") as f:
                 f.write(portcullis_yaml(proxy, f"http://127.0.0.1:{WS_UPSTREAM_PORT}", ws=True))
+        if RUN_H2:  # the HTTP/2 phase's: the same upstream, the two h2 settings nginx's has too
+            configs.append(f"{proxy}-h2.yaml")
+            with open(os.path.join(WORK, f"{proxy}-h2.yaml"), "w") as f:
+                f.write(portcullis_yaml(proxy, f"http://127.0.0.1:{UPSTREAM_PORT}", h2=True))
+        if RUN_H2LOAD:  # and for h2load, the client certificate optional
+            configs.append(f"{proxy}-h2load.yaml")
+            with open(os.path.join(WORK, f"{proxy}-h2load.yaml"), "w") as f:
+                f.write(portcullis_yaml(proxy, f"http://127.0.0.1:{UPSTREAM_PORT}", h2=True,
+                                        client_auth="optional"))
     for name in configs:
         with open(os.path.join(WORK, name)) as src, open(os.path.join(OUT, name), "w") as dst:
             dst.write(src.read())
@@ -1026,7 +1339,7 @@ def main():
     wait_ready(upstream, lambda: http_get_status(UPSTREAM_PORT, "/"))
     log(f"upstream nginx on 127.0.0.1:{UPSTREAM_PORT} (pid {upstream.pid})")
 
-    echo = start_echo() if WS else None
+    echo = start_echo() if RUN_WS else None
 
     rows, failures, stopped = [], [], False
     try:
@@ -1037,12 +1350,16 @@ def main():
             for proxy in order:
                 if stopped:
                     break
-                # the HTTP phase, then (WS) the tunnel phase, each under its own hold of the lock
-                # and with the proxy started fresh; their figures make one row
+                # the HTTP phase, then (WS) the tunnel phase, then (H2) the HTTP/2 phase, each
+                # under its own hold of the lock and with the proxy started fresh; their figures
+                # make one row. WS_ONLY / H2_ONLY: only the phases they name.
                 m = {"round": rnd, "proxy": proxy, "errors": {}}
                 raws, measured = {}, False
-                phases = ([] if WS_ONLY else [("http", "", lambda: phase(rnd, proxy, upstream))]) + \
-                    ([("ws", " websocket", lambda: ws_phase(rnd, proxy, echo))] if WS else [])
+                phases = [p for p in (
+                    ("http", "", lambda: phase(rnd, proxy, upstream)) if RUN_HTTP else None,
+                    ("ws", " websocket", lambda: ws_phase(rnd, proxy, echo)) if RUN_WS else None,
+                    ("h2", " http2", lambda: h2_phase(rnd, proxy, upstream)) if RUN_H2 else None,
+                ) if p]
                 for name, label, run_phase in phases:
                     try:
                         with measuring_lock(f"round {rnd} {proxy}{label}"):
@@ -1055,7 +1372,7 @@ def main():
                     except Exception as e:  # keep going: one failed phase is reported as such
                         log(f"round {rnd} {proxy}{label} FAILED: {e}")
                         failures.append({"round": rnd, "proxy": proxy,
-                                         "error": f"{name} phase: {e}" if WS else str(e)})
+                                         "error": f"{name} phase: {e}" if len(phases) > 1 else str(e)})
                         continue
                     m["errors"].update(pm.pop("errors", {}))
                     m.update(pm)
@@ -1066,8 +1383,8 @@ def main():
                 m["order"] = order.index(proxy) + 1
                 rows.append(m)
                 with open(os.path.join(RAW, f"round{rnd}-{proxy}.json"), "w") as f:
-                    json.dump({"metrics": m, "raw": raws.get("http", {}), "ws_raw": raws.get("ws", {})},
-                              f, indent=1)
+                    json.dump({"metrics": m, "raw": raws.get("http", {}), "ws_raw": raws.get("ws", {}),
+                               "h2_raw": raws.get("h2", {})}, f, indent=1)
                 write_summary(rows, failures, complete=False)
     finally:
         stop_all()

@@ -9,7 +9,8 @@ per-round ratios (each round measures both proxies back to back) in parentheses.
 measured an older Portcullis build too (run.sh's BASELINE_ROOT, proxy "baseline"), a second table
 gives median(Portcullis) / median(baseline) for the rows in BASELINE_ROWS, the same way. The
 WebSocket tunnel phase (WS=1) gets a table of its own, WS_ROWS, with the same ratios (and the
-baseline's, when it was measured).
+baseline's, when it was measured), and so does the HTTP/2 phase (H2=1), H2_ROWS, one group of rows
+per H2_LOADS window, with the issue's targets on the one-connection 50-stream window.
 """
 
 import json
@@ -70,6 +71,55 @@ WS_ROWS = [
     ("ws_idle_live_heap_per_tunnel_kib", "Live Java heap per idle tunnel", "KiB", 1, 1),
     ("ws_idle_rss_kib", "RSS with {ws_idle} idle tunnels (RSS sum)", "MiB", 1 / MIB, 1),
 ]
+
+
+# The HTTP/2 phase (bench.py's h2_phase): key, label, unit, scale, decimals, target kind, target.
+# {load} rows repeat per H2_LOADS window ("1x50": h2_1x50_rps, ...); the performance issue's
+# targets apply to TARGET_LOAD (50 streams on one connection) only.
+H2_TARGET_LOAD = "1x50"
+H2_ROWS = [
+    ("h2_{load}_rps", "HTTP/2 req/s, {desc}", "req/s", 1, 0, "ratio_ge", 1.20),
+    ("h2_{load}_cpu_us_per_req", "HTTP/2 proxy CPU per request, {desc}", "µs", 1, 1, "ratio_le", 0.80),
+    ("h2_{load}_p50_ms", "HTTP/2 p50, {desc}", "ms", 1, 2, None, None),
+    ("h2_{load}_p99_ms", "HTTP/2 p99, {desc}", "ms", 1, 2, None, None),
+    ("h2load_{hload}_rps", "h2load req/s, no client certificate, {desc}", "req/s", 1, 0, "ratio_ge", 1.20),
+    ("h2load_{hload}_cpu_us_per_req", "h2load proxy CPU per request, no client certificate, {desc}", "µs", 1, 1,
+     "ratio_le", 0.80),
+    ("h2load_{hload}_mean_ms", "h2load mean latency, {desc}", "ms", 1, 2, None, None),
+    ("h2_idle_rss_per_conn_kib", "Memory per idle h2 connection (RSS sum)", "KiB", 1, 1, None, None),
+    ("h2_idle_pss_per_conn_kib", "Memory per idle h2 connection (Pss sum)", "KiB", 1, 1, None, None),
+    ("h2_idle_live_heap_per_conn_kib", "Live Java heap per idle h2 connection", "KiB", 1, 1, None, None),
+    ("h2_idle_rss_kib", "RSS with {h2_idle} idle h2 connections (RSS sum)", "MiB", 1 / MIB, 1, None, None),
+]
+
+
+def h2_loads(params, knob="H2_LOADS", default="1x50 1x200 4x13 4x50"):
+    """The HTTP/2 windows as (key part, description): ("1x50", "1 connection × 50 streams")."""
+    out = []
+    for load in params.get(knob, default).split():
+        n, m = load.split("x")
+        out.append((load, f"{n} connection{'s' if n != '1' else ''} × {m} streams"
+                          + (f" ({int(n) * int(m)} in all)" if n != "1" else "")))
+    return out
+
+
+def judge(kind, target, ratio, pm, nm, unit, scale):
+    """A target row's verdict: (met: True/False/None, the target's text, the "Met?" cell)."""
+    met, target_txt = "", ""
+    if kind == "ratio_le":
+        target_txt = f"ratio ≤ {target:.2f}"
+        met = None if ratio is None else ratio <= target
+    elif kind == "ratio_ge":
+        target_txt = f"ratio ≥ {target:.2f}"
+        met = None if ratio is None else ratio >= target
+    elif kind == "abs_le":
+        target_txt = f"Portcullis ≤ {target:g} {unit}"
+        met = None if pm is None else pm * scale <= target
+    elif kind == "le_nginx":
+        target_txt = "Portcullis ≤ nginx"
+        met = None if pm is None or nm is None else pm <= nm
+    met_txt = "" if kind is None else ("n/a" if met is None else ("yes" if met else "**no**"))
+    return met, target_txt, met_txt
 
 
 def fmt(v, d):
@@ -207,6 +257,28 @@ def method(p):
            "round trip), as for idle connections; per tunnel = difference / difference in "
            "tunnels (a tunnel is the client's TLS connection and the proxy's upstream "
            "connection)."] if g('WS', '0') == '1' else []),
+        *([f"- HTTP/2 (`H2=1`, after the other phases): each proxy started fresh with HTTP/2 on its "
+           "listener (`portcullis-h2.yaml`: the HTTP config plus `http2.max_concurrent_streams` and "
+           "`limits.max_requests_per_connection`; `nginx-h2-proxy.conf`: `proxy.conf` with "
+           "`listen ... ssl http2`, `http2_max_concurrent_streams` and `keepalive_requests`, "
+           f"{g('H2_MAX_STREAMS', '100')} and {g('H2_MAX_REQUESTS', '100000000')} on both), the same "
+           "upstream and pool as the HTTP phase. The driver's `h2` mode (Netty's HTTP/2 codec, "
+           "BoringSSL, the client certificate, ALPN `h2` only; each request one HEADERS frame with "
+           "END_STREAM, HPACK as any client; streams beyond the server's limit queued in the "
+           f"driver): an untimed {g('H2_WARMUP', '20')} s shared by the windows' shapes, in window "
+           "order, then one window per "
+           f"`H2_LOADS` entry ({g('H2_LOADS', '1x50 1x200 4x13 4x50')}: connections × streams each), "
+           f"{g('H2_DURATION', g('DURATION', '10'))} s after the driver's {g('WARMUP', '2')} s warm-up; "
+           "latency from the moment a stream's loop issues its request to the end of the response. "
+           "CPU taken as for the keep-alive windows. Idle h2 connections: RSS with "
+           f"{g('H2_IDLE_BASE_CONNS', g('IDLE_BASE_CONNS', '10'))} held, then with "
+           f"{g('H2_IDLE_CONNS', g('IDLE_CONNS', '2000'))}, each after one request, as for idle "
+           "connections."
+           + (f" Then h2load (`-c N -m M -t 1 -D {g('H2_DURATION', g('DURATION', '10'))} "
+              f"--warm-up-time {g('H2_WARMUP', '20')}` for the first of `H2LOAD_LOADS` "
+              f"{g('H2LOAD_LOADS', '1x50')}) against each proxy started once more with the client "
+              "certificate optional (h2load cannot present one), CPU over its main duration as for "
+              "the driver's windows." if g('H2LOAD', '0') == '1' else "")] if g('H2', '0') == '1' else []),
         "- Start-up time: from spawning the process (`bin/portcullis` / `nginx`), polling every 5 ms, "
         + ("to the first successful mTLS request for both (`READY_PROBE=mtls`)."
            if g('READY_PROBE', 'readyz') == 'mtls' else
@@ -238,7 +310,9 @@ def main():
         return [r[key] for _, r in sorted(by.get(proxy, {}).items())
                 if r.get(key) is not None]
 
-    def error_key(key):  # ab{c}_...: a failed ab run records ab{c}_error instead of figures
+    def error_key(key):  # ab{c}_..., h2load_{load}_...: a failed run records ..._error instead of figures
+        if key.startswith("h2load_"):
+            return "_".join(key.split("_", 2)[:2]) + "_error"
         return key.split("_", 1)[0] + "_error" if key.startswith("ab") else None
 
     def failed_rounds(proxy, key):
@@ -299,20 +373,7 @@ def main():
             continue
         pm, nm, ratio, paired, ratio_txt = compare(key, "portcullis", "nginx")
         p, n = series("portcullis", key), series("nginx", key)
-        met, target_txt = "", ""
-        if kind == "ratio_le":
-            target_txt = f"ratio ≤ {target:.2f}"
-            met = None if ratio is None else ratio <= target
-        elif kind == "ratio_ge":
-            target_txt = f"ratio ≥ {target:.2f}"
-            met = None if ratio is None else ratio >= target
-        elif kind == "abs_le":
-            target_txt = f"Portcullis ≤ {target:g} {unit}"
-            met = None if pm is None else pm * scale <= target
-        elif kind == "le_nginx":
-            target_txt = "Portcullis ≤ nginx"
-            met = None if pm is None or nm is None else pm <= nm
-        met_txt = "" if kind is None else ("n/a" if met is None else ("yes" if met else "**no**"))
+        met, target_txt, met_txt = judge(kind, target, ratio, pm, nm, unit, scale)
         if met is False:
             misses.append(label)
         table.append(f"| {label}{unit_txt} | {value_cell('portcullis', key, scale, d)} | "
@@ -347,6 +408,41 @@ def main():
                                  "paired_ratios_baseline": b_paired,
                                  "baseline": series("baseline", key)})
         ws_table.append(line)
+
+    h2_table, h2_misses = [], []
+    # grouped by window (its req/s, CPU, p50, p99 together), then the idle connections
+    h2_expanded = [(key.format(load=load), label.format(desc=desc), unit, scale, d,
+                    kind if load == H2_TARGET_LOAD else None, target)
+                   for load, desc in h2_loads(params)
+                   for key, label, unit, scale, d, kind, target in H2_ROWS if "{load}" in key]
+    h2load_loads = h2_loads(params, "H2LOAD_LOADS", "1x50") if params.get("H2LOAD", "0") == "1" else []
+    h2_expanded += [(key.format(hload=load), label.format(desc=desc), unit, scale, d,
+                     kind if load == H2_TARGET_LOAD else None, target)
+                    for load, desc in h2load_loads
+                    for key, label, unit, scale, d, kind, target in H2_ROWS if "{hload}" in key]
+    h2_expanded += [(key, label.format(h2_idle=params.get("H2_IDLE_CONNS", params.get("IDLE_CONNS", "2000"))),
+                     unit, scale, d, kind, target)
+                    for key, label, unit, scale, d, kind, target in H2_ROWS
+                    if "{load}" not in key and "{hload}" not in key]
+    for key, label, unit, scale, d, kind, target in h2_expanded:
+        if not any(measured(x, key) for x in ("portcullis", "nginx", "baseline")):
+            continue
+        pm, nm, ratio, paired, ratio_txt = compare(key, "portcullis", "nginx")
+        met, target_txt, met_txt = judge(kind, target, ratio, pm, nm, unit, scale)
+        if met is False:
+            h2_misses.append(label)
+        line = (f"| {label} ({unit}) | {value_cell('portcullis', key, scale, d)} | "
+                f"{value_cell('nginx', key, scale, d)} | {ratio_txt} | {target_txt} | {met_txt} |")
+        summary[key] = {"portcullis_median": pm, "nginx_median": nm, "ratio": ratio,
+                        "paired_ratios": paired, "target": target_txt, "met": met,
+                        "portcullis": series("portcullis", key), "nginx": series("nginx", key)}
+        if baseline:
+            _, bm, b_ratio, b_paired, b_ratio_txt = compare(key, "portcullis", "baseline")
+            line += f" {value_cell('baseline', key, scale, d)} | {b_ratio_txt} |"
+            summary[key].update({"baseline_median": bm, "ratio_baseline": b_ratio,
+                                 "paired_ratios_baseline": b_paired,
+                                 "baseline": series("baseline", key)})
+        h2_table.append(line)
 
     with open(os.path.join(out_dir, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
@@ -396,8 +492,11 @@ def main():
         L.extend(table)
         L.append("")
     else:
-        L.append("No HTTP phase in this run" + (" (`WS_ONLY=1`)" if params.get("WS_ONLY") == "1" else "")
-                 + ": only the WebSocket tunnels below.")
+        only = [x for x, on in (("`WS_ONLY=1`", params.get("WS_ONLY") == "1"),
+                                ("`H2_ONLY=1`", params.get("H2_ONLY") == "1")) if on]
+        below = [x for x, on in (("the WebSocket tunnels", bool(ws_table)), ("HTTP/2", bool(h2_table))) if on]
+        L.append("No HTTP phase in this run" + (f" ({', '.join(only)})" if only else "")
+                 + (": only " + " and ".join(below) + " below." if below else "."))
         L.append("")
     if ws_table:
         L.append("## WebSocket tunnels")
@@ -419,6 +518,91 @@ def main():
             L.append("| Metric | Portcullis | nginx | Ratio P/N |")
             L.append("|---|---|---|---|")
         L.extend(ws_table)
+        L.append("")
+
+    if h2_table:
+        L.append("## HTTP/2")
+        L.append("")
+        L.append("Each proxy started fresh for this phase with HTTP/2 on its listener (ALPN `h2` then "
+                 "`http/1.1`; `portcullis-h2.yaml`, `nginx-h2-proxy.conf` with `listen ... ssl http2`), "
+                 "the same mTLS and the same upstream as the HTTP phase, every stream forwarded to it "
+                 "as an HTTP/1.1 request over the keep-alive pool. The load driver's `h2` mode (mTLS "
+                 "with the client certificate, ALPN `h2` only): N connections × M concurrent streams, "
+                 "each stream a closed loop (a GET, the next as soon as its response is complete); "
+                 f"both proxies announce SETTINGS_MAX_CONCURRENT_STREAMS {params.get('H2_MAX_STREAMS', '100')} "
+                 "and the driver queues streams beyond it, so its latency includes that wait. CPU per "
+                 "request as for the keep-alive windows; memory per idle h2 connection as for idle "
+                 "connections, each after one request. "
+                 + ("The h2load rows: nghttp2's h2load (`-c N -m M`, one thread) against each proxy "
+                    "started once more with the client certificate optional (`portcullis-h2load.yaml` "
+                    "`client_auth: optional`, `nginx-h2load-proxy.conf` `ssl_verify_client optional`), "
+                    "since h2load cannot present one: no certificate is verified and the identity "
+                    "headers say only that none was presented; its mean latency as h2load reports it "
+                    "(it gives no percentiles). " if h2load_loads else "")
+                 + f"How each is taken: [README.md]({readme_link}#http2). Ratio: median(Portcullis) / "
+                 "median(nginx); in parentheses the range of the per-round ratios. Targets (the "
+                 "performance issue's row, 50 streams on one connection): req/s ≥ 1.2× nginx, CPU per "
+                 "request ≤ 0.80×.")
+        L.append("")
+        if h2_misses:
+            L.append(f"**HTTP/2 targets missed ({len(h2_misses)})**: " + "; ".join(h2_misses) + ".")
+        else:
+            L.append("**HTTP/2 targets met.**")
+        L.append("")
+        if baseline:
+            L.append("| Metric | Portcullis | nginx | Ratio P/N | Target | Met? | baseline | Ratio P/B |")
+            L.append("|---|---|---|---|---|---|---|---|")
+        else:
+            L.append("| Metric | Portcullis | nginx | Ratio P/N | Target | Met? |")
+            L.append("|---|---|---|---|---|---|")
+        L.extend(h2_table)
+        L.append("")
+        notes = []
+        seen = {}
+        for x in ("portcullis", "baseline", "nginx"):
+            vals = sorted({r.get("h2_server_max_streams") for r in by.get(x, {}).values()} - {None})
+            if vals:
+                seen[x] = vals
+        if seen:
+            notes.append("SETTINGS_MAX_CONCURRENT_STREAMS the driver saw: " + "; ".join(
+                f"{'Portcullis' if x == 'portcullis' else x} {', '.join('none' if v < 0 else str(v) for v in vals)}"
+                for x, vals in seen.items()) + ".")
+        renewals = [f"{r['proxy']} round {r['round']} {load}: {r[f'h2_{load}_goaways']} GOAWAY, "
+                    f"{r.get(f'h2_{load}_conns_opened', 0)} connections opened"
+                    for r in sorted(rows, key=lambda r: (r["round"], r["proxy"]))
+                    for load, _ in h2_loads(params) if r.get(f"h2_{load}_goaways")]
+        notes.append("Connections renewed within the windows (a GOAWAY from the proxy after "
+                     f"{params.get('H2_MAX_REQUESTS', '100000000')} streams, its idle timeout, ...): "
+                     + ("; ".join(renewals) if renewals else "none") + ".")
+        opened = []
+        for load, _ in h2_loads(params):
+            cells = [f"{'Portcullis' if x == 'portcullis' else x} "
+                     + "/".join(str(v) for v in series(x, f"h2_{load}_upstream_conns_opened"))
+                     for x in ("portcullis", "baseline", "nginx") if series(x, f"h2_{load}_upstream_conns_opened")]
+            if cells:
+                opened.append(f"{load} " + ", ".join(cells))
+        if opened:
+            notes.append("Upstream connections each proxy opened during a window's driver run (its "
+                         "warm-up included; the upstream's `stub_status` accepts, per round): "
+                         + "; ".join(opened) + ". Thousands mean the proxy's idle pool was smaller than "
+                         "its requests in flight, so it opened and closed upstream connections.")
+        workers = {}
+        for r in by.get("nginx", {}).values():
+            for load, _ in h2_loads(params):
+                used = r.get(f"h2_{load}_cpu_by_thread") or {}
+                workers.setdefault(load, set()).add(len([g for g in used if g.startswith("worker")]))
+        if workers:
+            notes.append("nginx workers that did the work (from the CPU split, per window): " + ", ".join(
+                f"{load} {'/'.join(str(n) for n in sorted(ns))}" for load, ns in workers.items())
+                + " (one listening socket: the first worker to wake accepts the connections; "
+                "`NGINX_REUSEPORT=1` gives each worker its own).")
+        h2load_fail = [f"{r['proxy']} round {r['round']} {load}: {r[f'h2load_{load}_error']}"
+                       for load, _ in h2load_loads for r in sorted(rows, key=lambda r: (r["round"], r["proxy"]))
+                       if r.get(f"h2load_{load}_error")]
+        if h2load_fail:
+            notes.append("h2load runs that failed (recorded instead of figures; the run went on): "
+                         + "; ".join(h2load_fail) + ".")
+        L.extend(notes)
         L.append("")
 
     errors = {r["proxy"] + f" round {r['round']}": r["errors"] for r in rows if r.get("errors")}
@@ -464,13 +648,20 @@ def main():
     L.append("")
     http_run = any("ka" + str(c) + "_rps" in r or "hs_cpu_us_per_hs" in r for r in rows for c in conns)
     ws_run = any("ws_mib_per_s" in r or "ws_idle_tunnels" in r for r in rows)
+    loads = [load for load, _ in h2_loads(params)]
+    h2_run = any(f"h2_{load}_rps" in r for r in rows for load in loads) or any("h2_idle_connections" in r for r in rows)
     keys = ([f"ka{c}_rps" for c in conns] + [f"ka{c}_cpu_us_per_req" for c in conns] +
             [f"ab{c}_{k}" for c in ab_conns for k in ("rps", "cpu_us_per_req")] +
             ["hs_cpu_us_per_hs", "idle_pss_per_conn_kib", "base_rss_kib", "growth_pss_kib"]
             if http_run else []) + \
-        (["ws_cpu_ms_per_mib", "ws_rt_cpu_us", "ws_idle_rss_per_tunnel_kib"] if ws_run else [])
+        (["ws_cpu_ms_per_mib", "ws_rt_cpu_us", "ws_idle_rss_per_tunnel_kib"] if ws_run else []) + \
+        ([f"h2_{load}_{k}" for load in loads for k in ("rps", "cpu_us_per_req")] + ["h2_idle_rss_per_conn_kib"]
+         + [f"h2load_{load}_{k}" for load, _ in h2load_loads for k in ("rps", "cpu_us_per_req")]
+         if h2_run else [])
     other_keys = ([f"ka{c}_other_cores" for c in conns] + ["hs_other_cores"] if http_run else []) + \
-        (["ws_other_cores", "ws_rt_other_cores"] if ws_run else [])
+        (["ws_other_cores", "ws_rt_other_cores"] if ws_run else []) + \
+        ([f"h2_{load}_other_cores" for load in loads] + [f"h2load_{load}_other_cores" for load, _ in h2load_loads]
+         if h2_run else [])
     L.append("| Round | Proxy | " + " | ".join(keys) + " | other CPU (cores) |")
     L.append("|---|---|" + "---|" * (len(keys) + 1))
     for r in sorted(rows, key=lambda r: (r["round"], r.get("order", 0), r["proxy"])):
@@ -480,10 +671,11 @@ def main():
             fmt(r.get(k), 2 if "per_mib" in k else 0 if "rps" in k or "kib" in k else 1) for k in keys) +
             f" | {other_txt} |")
     L.append("")
+    windows = [w for w, on in (("keep-alive and handshake window", http_run),
+                               ("tunnel throughput and round-trip window", ws_run),
+                               ("HTTP/2 window", h2_run)) if on]
     L.append("\"other CPU\" is the whole machine's busy CPU during each "
-             + ("keep-alive and handshake window" if http_run else "")
-             + (" and " if http_run and ws_run else "")
-             + ("tunnel throughput and round-trip window" if ws_run else "")
+             + ", ".join(windows[:-1]) + (" and " if len(windows) > 1 else "") + windows[-1]
              + " minus the proxy, the upstream and the driver (cores, so 2.00 is "
              "the whole machine): work by other users of this shared machine, plus this "
              "script's own sampling (about 0.01–0.02).")
@@ -491,7 +683,7 @@ def main():
 
     L.append("## Where the proxy's CPU goes")
     L.append("")
-    L.append("Proxy CPU per request (keep-alive), per handshake or per 1 KiB round trip in µs, "
+    L.append("Proxy CPU per request (keep-alive, HTTP/2), per handshake or per 1 KiB round trip in µs, "
              "and per MiB tunnelled in ms, split by JVM thread "
              "(names from `/proc/PID/task/*/comm`, numbers dropped) or by nginx process; "
              "medians across rounds, groups under 1% left out.")
@@ -504,7 +696,9 @@ def main():
                   [(f"ab{c}_cpu_by_thread", f"ab -k, {c} conns") for c in ab_conns] +
                   [("hs_cpu_by_thread", "full handshake")] if http_run else []) + \
         ([("ws_cpu_by_thread", "tunnel, per MiB (ms)"), ("ws_rt_cpu_by_thread", "tunnel, per 1 KiB round trip")]
-         if ws_run else [])
+         if ws_run else []) + \
+        ([(f"h2_{load}_cpu_by_thread", f"HTTP/2, {desc}") for load, desc in h2_loads(params)]
+         + [(f"h2load_{load}_cpu_by_thread", f"h2load, {desc}") for load, desc in h2load_loads] if h2_run else [])
     for key, label in split_rows:
         d = 2 if key == "ws_cpu_by_thread" else 1  # ms per MiB: below 1
         cells = []
@@ -534,8 +728,11 @@ def main():
     L.append("- Parameters: " + ", ".join(f"{k}={v}" for k, v in sorted(params.items())))
     L.append("- Configs used (copied into the result directory): `portcullis.yaml`, "
              "`nginx-proxy.conf`, `nginx-upstream.conf`"
-             + (", and for the tunnels `portcullis-ws.yaml`, `nginx-ws-proxy.conf`."
-                if params.get("WS") == "1" else "."))
+             + (", for the tunnels `portcullis-ws.yaml`, `nginx-ws-proxy.conf`"
+                if ws_run else "")
+             + (", for HTTP/2 `portcullis-h2.yaml`, `nginx-h2-proxy.conf`" if h2_run else "")
+             + (" and for h2load `portcullis-h2load.yaml`, `nginx-h2load-proxy.conf`" if h2_run and h2load_loads
+                else "") + ".")
     L.append("")
     with open(dest, "w") as f:
         f.write("\n".join(L))

@@ -34,6 +34,18 @@ class LoadOptionsTest {
         assertThat(options.timeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(options.json()).isNull();
         assertThat(options.messageSize()).as("message size of the HTTP modes (unused)").isEqualTo(1024);
+        assertThat(options.streams()).as("streams per connection (h2 modes)").isEqualTo(1);
+    }
+
+    @Test
+    void streamsArePerConnectionInTheH2Modes() throws Exception {
+        LoadOptions options = LoadOptions.parse(required("--mode", "h2", "--connections", "4", "--streams", "50"));
+
+        assertThat(options.mode()).isEqualTo(Mode.H2);
+        assertThat(options.mode().http2()).isTrue();
+        assertThat(options.connections()).isEqualTo(4);
+        assertThat(options.streams()).isEqualTo(50);
+        assertThat(LoadOptions.parse(required("--mode", "h2-idle")).mode().holdsConnections()).isTrue();
     }
 
     @Test
@@ -64,7 +76,10 @@ class LoadOptionsTest {
     @Test
     void usageErrorsNameTheOptionAndWhatItExpects() throws Exception {
         assertUsage(required("--mode", "burst"), "--mode: \"burst\" (expected: keepalive, handshake, resume, idle,"
-                + " ws-throughput, ws-roundtrip or ws-idle)");
+                + " ws-throughput, ws-roundtrip, ws-idle, h2 or h2-idle)");
+        assertUsage(required("--streams", "10"), "--streams: only the h2 modes (h2, h2-idle) multiplex streams");
+        assertUsage(required("--mode", "h2", "--streams", "0"),
+                "--streams: \"0\" (expected a whole number from 1 to 10000)");
         assertUsage(required("--message-size", "17MiB"),
                 "--message-size: \"17MiB\" (expected a size from 1B to 16MiB, such as 1024, 1KiB or 64KiB)");
         assertUsage(required("--message-size", "1KB"),

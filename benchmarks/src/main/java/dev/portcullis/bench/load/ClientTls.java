@@ -2,6 +2,8 @@ package dev.portcullis.bench.load;
 
 import dev.portcullis.config.PemException;
 import dev.portcullis.config.PemFiles;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
@@ -27,8 +29,19 @@ import java.util.List;
  * ({@code SSL_SESS_CACHE_OFF}), so no session is ever stored and none can be offered: each
  * handshake is full. Either way the driver does not trust this reasoning but asks BoringSSL after
  * every handshake ({@code SSL_session_reused}) and reports the resumed fraction.
+ *
+ * <p>The h2 modes offer ALPN {@code h2} and nothing else; whether the server chose it is checked
+ * after each handshake ({@link H2Slot}). The other modes offer no ALPN, as before, so the
+ * server speaks HTTP/1.1.
  */
 final class ClientTls {
+
+    /** The only combination BoringSSL supports: nothing advertised on no overlap, and accepted. */
+    private static final ApplicationProtocolConfig H2_ONLY = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2);
 
     private ClientTls() {
     }
@@ -52,6 +65,7 @@ final class ClientTls {
                 .keyManager(privateKey, chain.toArray(X509Certificate[]::new))
                 .trustManager(anchors.toArray(X509Certificate[]::new))
                 .protocols(protocols)
+                .applicationProtocolConfig(mode.http2() ? H2_ONLY : ApplicationProtocolConfig.DISABLED)
                 .build();
         if (mode == Mode.HANDSHAKE) {
             ((OpenSslSessionContext) context.sessionContext()).setSessionCacheEnabled(false);

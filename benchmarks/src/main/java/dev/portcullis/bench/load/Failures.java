@@ -3,6 +3,7 @@ package dev.portcullis.bench.load;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.codec.http2.Http2Exception;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;
@@ -14,8 +15,8 @@ import java.util.Locale;
 
 /**
  * Names the kind of a failure for the error counts: {@code connect}, {@code tls}, {@code timeout},
- * {@code reset}, {@code closed}, {@code protocol}, {@code websocket_upgrade}, or
- * {@code other_<Exception>}. Non-2xx statuses
+ * {@code reset}, {@code closed}, {@code protocol}, {@code websocket_upgrade}, {@code alpn},
+ * {@code h2_<error code>}, or {@code other_<Exception>}. Non-2xx statuses
  * ({@code status_<code>}) and driver-side timeouts are named where they are detected.
  *
  * <p>The kinds are few and fixed so that a summary line stays short and two runs can be compared.
@@ -32,6 +33,8 @@ final class Failures {
     static final String PROTOCOL = "protocol";
     /** The WebSocket upgrade was refused: no {@code 101}, or one without the right headers. */
     static final String WEBSOCKET_UPGRADE = "websocket_upgrade";
+    /** h2 modes: the server did not choose {@code h2} by ALPN. */
+    static final String ALPN = "alpn";
 
     private Failures() {
     }
@@ -51,6 +54,9 @@ final class Failures {
             }
             if (t instanceof WebSocketHandshakeException) {
                 return t.getMessage() != null && t.getMessage().contains("timed out") ? TIMEOUT : WEBSOCKET_UPGRADE;
+            }
+            if (t instanceof Http2Exception h2) {
+                return "h2_" + h2.error().name().toLowerCase(Locale.ROOT);
             }
             if (t instanceof ClosedChannelException) {
                 return CLOSED;

@@ -27,7 +27,9 @@ import java.util.function.IntConsumer;
  * A closed-loop mTLS load driver for comparing Portcullis with nginx on one machine: N
  * connections each send a GET, wait for the whole response and repeat, for a fixed window after
  * a warm-up. The {@code ws-*} modes do the same with WebSocket tunnels (an HTTP/1.1 upgrade, then
- * binary messages echoed by the upstream, e.g. {@code dev.portcullis.bench.echo.EchoUpstream}).
+ * binary messages echoed by the upstream, e.g. {@code dev.portcullis.bench.echo.EchoUpstream}),
+ * and the {@code h2} modes over HTTP/2 with M concurrent streams per connection, each stream a
+ * closed loop of its own.
  * It runs on Netty with BoringSSL, like the proxy, and keeps its own cost small (one event loop
  * by default, a pre-encoded request or message, no aggregation, no per-request allocation beyond
  * Netty's) because it shares the machine's two cores with the server under test.
@@ -39,9 +41,12 @@ import java.util.function.IntConsumer;
  * java -cp benchmarks/target/benchmarks.jar dev.portcullis.bench.load.LoadDriver \
  *     --url wss://127.0.0.1:8443/ws --cert client.crt --key client.key --cacert ca.crt \
  *     --mode ws-roundtrip --connections 50 --message-size 1KiB --duration 10s
+ * java -cp benchmarks/target/benchmarks.jar dev.portcullis.bench.load.LoadDriver \
+ *     --url https://127.0.0.1:8443/hello --cert client.crt --key client.key --cacert ca.crt \
+ *     --mode h2 --connections 4 --streams 50 --duration 10s
  * </pre>
  * Output: the run's header on stderr, {@code READY <n> connections} on stdout once an idle mode
- * (idle, ws-idle) holds its connections, then one summary line on stdout
+ * (idle, ws-idle, h2-idle) holds its connections, then one summary line on stdout
  * ({@link LoadResult#summaryLine}) and error examples on stderr. Exit status 0 after a run
  * (errors are in the output), 1 when the run cannot start, 2 on a usage error.
  */
@@ -73,6 +78,7 @@ public final class LoadDriver {
                     + " threads=" + options.threads() + " " + ClientTransport.best().name() + " "
                     + OpenSsl.versionString() + " " + options.protocols() + " -> " + options.url()
                     + (options.mode().webSocket() ? " message " + options.messageSize() + " B" : "")
+                    + (options.mode().http2() ? " h2 streams=" + options.streams() + " per connection" : "")
                     + (options.mode().holdsConnections() ? "" : " (warm-up " + options.warmup().toMillis() + "ms)"));
             LoadResult result = run(options, LoadDriver::printReady);
             System.out.println(result.summaryLine());
@@ -120,10 +126,10 @@ public final class LoadDriver {
                 new DefaultThreadFactory("load-driver"), transport.ioHandlerFactory());
         RunContext run = new RunContext(mode, target, ssl, request, message,
                 mode.webSocket() ? webSocketConfig(target, options) : null, stats, channels,
-                options.timeout().toNanos(), options.connections());
+                options.timeout().toNanos(), options.connections(), mode.http2() ? options.streams() : 1);
         long windowNanos;
         try {
-            List<Slot> slots = slots(run, group, transport, options);
+            List<Runnable> slots = slots(run, group, transport, options);
             long start = System.nanoTime();
             if (mode.holdsConnections()) {
                 windowNanos = holdIdle(run, slots, options, start, onReady);
@@ -131,7 +137,7 @@ public final class LoadDriver {
                 long windowStart = start + options.warmup().toNanos();
                 windowNanos = options.duration().toNanos();
                 stats.openWindow(windowStart, windowStart + windowNanos);
-                slots.forEach(Slot::start);
+                slots.forEach(Runnable::run);
                 sleepUntil(windowStart + windowNanos);
             }
         } finally {
@@ -175,17 +181,25 @@ public final class LoadDriver {
         return bytes;
     }
 
-    /** N slots spread round-robin over the event loops, each with its own clone of the bootstrap. */
-    private static List<Slot> slots(RunContext run, EventLoopGroup group, ClientTransport transport,
-                                    LoadOptions options) {
+    /**
+     * N slots spread round-robin over the event loops, each with its own clone of the bootstrap: a
+     * {@link Slot} per connection, or in the h2 modes an {@link H2Slot} per connection with its
+     * streams. Returns what starts each.
+     */
+    private static List<Runnable> slots(RunContext run, EventLoopGroup group, ClientTransport transport,
+                                        LoadOptions options) {
         Bootstrap template = new Bootstrap()
                 .group(group)
                 .channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(options.timeout().toMillis(), Integer.MAX_VALUE));
-        List<Slot> slots = new ArrayList<>(options.connections());
+        List<Runnable> slots = new ArrayList<>(options.connections());
         for (int i = 0; i < options.connections(); i++) {
-            slots.add(new Slot(run, template, group.next()));
+            if (run.mode.http2()) {
+                slots.add(new H2Slot(run, template, group.next())::start);
+            } else {
+                slots.add(new Slot(run, template, group.next())::start);
+            }
         }
         return slots;
     }
@@ -195,10 +209,10 @@ public final class LoadDriver {
      * many are held; hold them for the duration. The window runs from the start to the end of the hold, so the
      * latencies are those of the connect + handshake + first request. Returns the hold's length.
      */
-    private static long holdIdle(RunContext run, List<Slot> slots, LoadOptions options, long start,
+    private static long holdIdle(RunContext run, List<Runnable> slots, LoadOptions options, long start,
                                  IntConsumer onReady) throws InterruptedException {
         run.stats.openWindow(start, Long.MAX_VALUE);
-        slots.forEach(Slot::start);
+        slots.forEach(Runnable::run);
         // Each attempt ends within connect timeout + exchange timeout; the margin covers scheduling.
         long bound = 2 * options.timeout().toMillis() + 5_000;
         run.idleAttempts.await(bound, TimeUnit.MILLISECONDS);
@@ -239,7 +253,8 @@ public final class LoadDriver {
                 any ? ms(latencies.getValueAtPercentile(99.9)) : 0,
                 any ? ms(latencies.getMaxValue()) : 0,
                 stats.handshakes(), stats.resumed(), stats.tlsProtocol(), stats.responseBytes(),
-                run.established.get(), options.mode().webSocket() ? options.messageSize() : 0);
+                run.established.get(), options.mode().webSocket() ? options.messageSize() : 0,
+                options.mode().http2() ? options.streams() : 0, stats.goAways(), stats.serverMaxStreams());
     }
 
     private static double ms(long micros) {

@@ -23,13 +23,15 @@ import static java.util.Objects.requireNonNull;
  *   <tr><td>--url</td><td>required</td><td>https://host[:port][/path][?query] (or wss://, the same); host and port go in {@code Host}</td></tr>
  *   <tr><td>--cert, --key</td><td>required</td><td>client certificate chain (PEM, leaf first) and key (PKCS#8, PKCS#1 or SEC1)</td></tr>
  *   <tr><td>--cacert</td><td>required</td><td>PEM anchors the server certificate must chain to</td></tr>
- *   <tr><td>--mode</td><td>keepalive</td><td>keepalive, handshake, resume, idle, ws-throughput, ws-roundtrip or ws-idle ({@link Mode})</td></tr>
+ *   <tr><td>--mode</td><td>keepalive</td><td>keepalive, handshake, resume, idle, ws-throughput, ws-roundtrip, ws-idle, h2 or h2-idle ({@link Mode})</td></tr>
  *   <tr><td>--connections</td><td>50</td><td>concurrent connections (closed loops)</td></tr>
+ *   <tr><td>--streams</td><td>1</td><td>h2 modes: concurrent streams per connection (closed loops on it), at most 10000;
+ *       beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS the driver queues them, as browsers do</td></tr>
  *   <tr><td>--duration</td><td>10s</td><td>measurement window (idle: how long connections are held)</td></tr>
  *   <tr><td>--warmup</td><td>2s</td><td>load before the window, not counted (ignored in idle mode)</td></tr>
  *   <tr><td>--threads</td><td>1</td><td>event loop threads: the driver shares the machine with the server</td></tr>
  *   <tr><td>--protocol</td><td>both</td><td>TLSv1.3 or TLSv1.2; by default both are offered</td></tr>
- *   <tr><td>--timeout</td><td>5s</td><td>per exchange (connect + handshake + request, or one keep-alive request; WebSocket: connect + handshakes + upgrade, or one message's echo)</td></tr>
+ *   <tr><td>--timeout</td><td>5s</td><td>per exchange (connect + handshake + request, or one keep-alive request; WebSocket: connect + handshakes + upgrade, or one message's echo; h2: connect + handshake + the server's SETTINGS, or one stream's response)</td></tr>
  *   <tr><td>--message-size</td><td>64KiB (ws-throughput), 1KiB (ws-roundtrip, ws-idle)</td><td>WebSocket modes: payload of each binary message, e.g. 1024, 512B, 64KiB, 1MiB (at most 16MiB)</td></tr>
  *   <tr><td>--json</td><td>none</td><td>also write the result as a JSON object to this file</td></tr>
  * </table>
@@ -38,12 +40,13 @@ import static java.util.Objects.requireNonNull;
  */
 public record LoadOptions(String url, Path cert, Path key, Path caCert, Mode mode, int connections,
                           Duration duration, Duration warmup, int threads, List<String> protocols,
-                          Duration timeout, Path json, int messageSize) {
+                          Duration timeout, Path json, int messageSize, int streams) {
 
     static final String USAGE = """
             usage: LoadDriver --url https://HOST:PORT/PATH --cert FILE --key FILE --cacert FILE
-                              [--mode keepalive|handshake|resume|idle|ws-throughput|ws-roundtrip|ws-idle]
-                              [--connections N (50)] [--message-size SIZE (64KiB, 1KiB)]
+                              [--mode keepalive|handshake|resume|idle|ws-throughput|ws-roundtrip|ws-idle|h2|h2-idle]
+                              [--connections N (50)] [--streams M (1; h2 modes, per connection)]
+                              [--message-size SIZE (64KiB, 1KiB)]
                               [--duration 10s] [--warmup 2s] [--threads N (1)]
                               [--protocol TLSv1.3|TLSv1.2 (both offered)] [--timeout 5s] [--json FILE]""";
 
@@ -51,6 +54,7 @@ public record LoadOptions(String url, Path cert, Path key, Path caCert, Mode mod
     private static final List<String> ALL_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     private static final int MAX_CONNECTIONS = 100_000;
     private static final int MAX_THREADS = 256;
+    private static final int MAX_STREAMS = 10_000;
     /** The echo upstream's frame limit (EchoUpstream.MAX_FRAME_PAYLOAD). */
     static final int MAX_MESSAGE_SIZE = 16 << 20;
 
@@ -66,6 +70,9 @@ public record LoadOptions(String url, Path cert, Path key, Path caCert, Mode mod
         requireNonNull(timeout, "timeout");
         if (messageSize < 1 || messageSize > MAX_MESSAGE_SIZE) {
             throw new IllegalArgumentException("messageSize: " + messageSize);
+        }
+        if (streams < 1 || streams > MAX_STREAMS) {
+            throw new IllegalArgumentException("streams: " + streams);
         }
     }
 
@@ -84,6 +91,7 @@ public record LoadOptions(String url, Path cert, Path key, Path caCert, Mode mod
         Duration timeout = Duration.ofSeconds(5);
         List<String> protocols = ALL_PROTOCOLS;
         int messageSize = 0;
+        int streams = 1;
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
@@ -129,14 +137,18 @@ public record LoadOptions(String url, Path cert, Path key, Path caCert, Mode mod
                 case "--timeout" -> timeout = duration(name, value, false);
                 case "--protocol" -> protocols = protocol(value);
                 case "--message-size" -> messageSize = messageSize(value);
+                case "--streams" -> streams = positiveInt(name, value, MAX_STREAMS);
                 default -> throw new UsageException("unknown option: " + name);
             }
         }
         if (url == null || cert == null || key == null || caCert == null) {
             throw new UsageException("--url, --cert, --key and --cacert are required");
         }
+        if (seen.contains("--streams") && !mode.http2()) {
+            throw new UsageException("--streams: only the h2 modes (h2, h2-idle) multiplex streams");
+        }
         return new LoadOptions(url, cert, key, caCert, mode, connections, duration, warmup, threads, protocols,
-                timeout, json, messageSize == 0 ? mode.defaultMessageSize() : messageSize);
+                timeout, json, messageSize == 0 ? mode.defaultMessageSize() : messageSize, streams);
     }
 
     private static Path readableFile(String name, String value) throws UsageException {

@@ -21,19 +21,25 @@ import java.util.TreeMap;
  * @param errorExamples   the first message seen per kind, for diagnosis
  * @param rps             requests (round trips) per second of the window (0 in the idle modes, where it
  *                        means nothing)
- * @param handshakes      handshakes completed inside the window (handshake and resume modes)
+ * @param handshakes      handshakes completed inside the window (handshake and resume modes; h2 modes:
+ *                        connections opened in it)
  * @param resumed         of those, the ones BoringSSL reports as resumed
  * @param tlsProtocol     protocol of the first handshake, e.g. {@code TLSv1.3}
  * @param responseBytes   response body bytes of the counted requests; WebSocket modes: message payload
  *                        bytes tunnelled, both directions (each echo counts its message twice)
  * @param established     idle modes: connections (tunnels) established and held; otherwise 0
  * @param messageSize     WebSocket modes: payload bytes of each message; otherwise 0
+ * @param streams         h2 modes: concurrent streams per connection ({@code --streams}); otherwise 0
+ * @param goAways         h2 modes: GOAWAY frames received from the start of the run to the end of the window
+ *                        (each one means a new connection)
+ * @param serverMaxStreams h2 modes: the server's SETTINGS_MAX_CONCURRENT_STREAMS (-1: it set none; 0: no
+ *                        connection got that far)
  */
 public record LoadResult(Mode mode, int connections, double durationSeconds, long requests, long errors,
                          Map<String, Long> errorsByKind, Map<String, String> errorExamples, double rps,
                          double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs,
                          long handshakes, long resumed, String tlsProtocol, long responseBytes, int established,
-                         int messageSize) {
+                         int messageSize, int streams, long goAways, long serverMaxStreams) {
 
     private static final double MIB = 1024.0 * 1024.0;
 
@@ -65,12 +71,18 @@ public record LoadResult(Mode mode, int connections, double durationSeconds, lon
      * p99 7.8ms p99.9 12.0ms max 30.1ms}, with the resumed share in the handshake and resume modes
      * and the held connections in the idle modes; in the WebSocket modes "msg" for "req", with the
      * message size and MiB/s, e.g. {@code ws-roundtrip c=50 1KiB 10.0s: 81234 msg, 8123.4 msg/s,
-     * 15.9 MiB/s, errors 0, p50 ...}.
+     * 15.9 MiB/s, errors 0, p50 ...}; in the h2 modes the streams per connection, the connections
+     * opened in the window, the GOAWAYs and the server's stream limit, e.g. {@code h2 c=1
+     * streams=50 10.0s: ..., 0 connections opened in the window, 0 GOAWAY, server max streams 100,
+     * TLSv1.3 h2}.
      */
     public String summaryLine() {
         StringBuilder line = new StringBuilder();
         String unit = mode.webSocket() ? "msg" : "req";
         line.append(mode.label()).append(" c=").append(connections);
+        if (mode.http2()) {
+            line.append(" streams=").append(streams);
+        }
         if (mode.webSocket()) {
             line.append(' ').append(size(messageSize));
         }
@@ -92,8 +104,13 @@ public record LoadResult(Mode mode, int connections, double durationSeconds, lon
                 .append(" max ").append(ms(maxMs));
         resumedFraction().ifPresent(f -> line.append(String.format(Locale.ROOT, ", resumed %.1f%% of %d handshakes",
                 100 * f, handshakes)));
+        if (mode.http2()) {
+            line.append(", ").append(handshakes).append(" connections opened in the window, ").append(goAways)
+                    .append(" GOAWAY, server max streams ")
+                    .append(serverMaxStreams < 0 ? "unlimited" : Long.toString(serverMaxStreams));
+        }
         if (!tlsProtocol.isEmpty()) {
-            line.append(", ").append(tlsProtocol);
+            line.append(", ").append(tlsProtocol).append(mode.http2() ? " h2" : "");
         }
         return line.toString();
     }
@@ -118,6 +135,12 @@ public record LoadResult(Mode mode, int connections, double durationSeconds, lon
         }
         if (mode.holdsConnections()) {
             field(json, "established", Integer.toString(established));
+        }
+        if (mode.http2()) {
+            field(json, "streams", Integer.toString(streams));
+            field(json, "handshakes", Long.toString(handshakes));
+            field(json, "goaways", Long.toString(goAways));
+            field(json, "server_max_concurrent_streams", Long.toString(serverMaxStreams));
         }
         if (mode.webSocket()) {
             field(json, "message_size", Integer.toString(messageSize));

@@ -20,7 +20,14 @@ public enum Mode {
     /** N WebSocket tunnels, each sending a 1 KiB binary message and waiting for its echo: round trips. */
     WS_ROUNDTRIP,
     /** N WebSocket tunnels that each complete one 1 KiB round trip, then sit idle until the end. */
-    WS_IDLE;
+    WS_IDLE,
+    /**
+     * N HTTP/2 connections (ALPN {@code h2}) with M concurrent streams each ({@code --streams}):
+     * each stream a GET, and as soon as its response is complete the next one.
+     */
+    H2,
+    /** N HTTP/2 connections that each complete M requests (one by default), then sit idle until the end. */
+    H2_IDLE;
 
     private static final int KIB = 1024;
 
@@ -39,9 +46,14 @@ public enum Mode {
         return this == WS_THROUGHPUT || this == WS_ROUNDTRIP || this == WS_IDLE;
     }
 
+    /** True when the connections speak HTTP/2 (ALPN {@code h2}), with {@code --streams} requests in flight each. */
+    public boolean http2() {
+        return this == H2 || this == H2_IDLE;
+    }
+
     /** True when every connection does one exchange and is then held until the end. */
     public boolean holdsConnections() {
-        return this == IDLE || this == WS_IDLE;
+        return this == IDLE || this == WS_IDLE || this == H2_IDLE;
     }
 
     /** The message size when {@code --message-size} is not given (WebSocket modes). */
@@ -56,6 +68,6 @@ public enum Mode {
             }
         }
         throw new IllegalArgumentException("--mode: \"" + text
-                + "\" (expected: keepalive, handshake, resume, idle, ws-throughput, ws-roundtrip or ws-idle)");
+                + "\" (expected: keepalive, handshake, resume, idle, ws-throughput, ws-roundtrip, ws-idle, h2 or h2-idle)");
     }
 }

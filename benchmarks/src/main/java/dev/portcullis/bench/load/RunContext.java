@@ -28,6 +28,8 @@ final class RunContext {
     final RunStats stats;
     final ChannelGroup channels;
     final long timeoutNanos;
+    /** h2 modes: concurrent streams per connection (requests in flight or queued on it); 1 otherwise. */
+    final int streams;
     /** Idle mode: counts down once per connection when it is established or has failed. */
     final CountDownLatch idleAttempts;
     /** Idle mode: connections that completed their request and are being held. */
@@ -35,7 +37,7 @@ final class RunContext {
 
     RunContext(Mode mode, Target target, SslContext ssl, SharedBytes request, SharedBytes message,
                WebSocketClientProtocolConfig webSocket, RunStats stats, ChannelGroup channels, long timeoutNanos,
-               int connections) {
+               int connections, int streams) {
         this.mode = mode;
         this.target = target;
         this.address = target.address();
@@ -46,6 +48,7 @@ final class RunContext {
         this.stats = stats;
         this.channels = channels;
         this.timeoutNanos = timeoutNanos;
+        this.streams = streams;
         this.idleAttempts = new CountDownLatch(mode.holdsConnections() ? connections : 0);
     }
 }

@@ -29,6 +29,7 @@ final class RunStats {
     private final LongAdder responseBytes = new LongAdder();
     private final LongAdder handshakes = new LongAdder();
     private final LongAdder resumed = new LongAdder();
+    private final LongAdder goAways = new LongAdder();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final Map<String, String> errorExamples = new ConcurrentHashMap<>();
     /** Nothing counts until {@link #openWindow}. */
@@ -36,6 +37,8 @@ final class RunStats {
     private volatile long windowEndNanos = Long.MAX_VALUE;
     private volatile boolean stopped;
     private volatile String tlsProtocol = "";
+    /** h2: the first server SETTINGS_MAX_CONCURRENT_STREAMS seen; 0 before any, -1 for none sent (no limit). */
+    private volatile long serverMaxStreams;
 
     void openWindow(long startNanos, long endNanos) {
         windowStartNanos = startNanos;
@@ -86,6 +89,21 @@ final class RunStats {
         tlsProtocol = protocol;
     }
 
+    /** h2: a GOAWAY received, counted from the start (warm-up included) to the end of the window. */
+    void goAway() {
+        if (!stopped && System.nanoTime() < windowEndNanos) {
+            goAways.increment();
+        }
+    }
+
+    boolean wantsServerMaxStreams() {
+        return serverMaxStreams == 0;
+    }
+
+    void serverMaxStreams(long max) {
+        serverMaxStreams = max;
+    }
+
     /** Counts one failure of {@code kind}; {@code detail} is kept for the first of each kind. */
     void error(String kind, String detail) {
         if (stopped || System.nanoTime() >= windowEndNanos) {
@@ -121,6 +139,14 @@ final class RunStats {
 
     String tlsProtocol() {
         return tlsProtocol;
+    }
+
+    long goAways() {
+        return goAways.sum();
+    }
+
+    long serverMaxStreams() {
+        return serverMaxStreams;
     }
 
     Map<String, Long> errors() {

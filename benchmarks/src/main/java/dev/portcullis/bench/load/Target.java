@@ -19,7 +19,7 @@ import java.util.Locale;
  */
 record Target(String connectHost, int port, String hostHeader, String pathAndQuery) {
 
-    private static final String USER_AGENT = "portcullis-load";
+    static final String USER_AGENT = "portcullis-load";
 
     /** @throws IllegalArgumentException with a message fit for a usage error */
     static Target parse(String url) {
