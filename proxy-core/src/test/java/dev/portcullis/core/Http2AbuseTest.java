@@ -101,8 +101,11 @@ class Http2AbuseTest {
             H2FrameClient.Frame reset = client.await(H2FrameClient.RST_STREAM, 3, WAIT);
             assertThat(reset).isNotNull();
             assertThat(reset.errorCode()).isEqualTo(STREAM_CLOSED);
+            assertThat(client.await(H2FrameClient.HEADERS, 5, WAIT)).as("stream 5 is answered").isNotNull();
         }
-        assertThat(proxy.upstream().drainRequests()).extracting(RecordedRequest::uri).containsExactly("/five");
+        // an earlier test's cut-off requests may still be recorded late: look only for these two
+        assertThat(proxy.upstream().drainRequests()).extracting(RecordedRequest::uri)
+                .contains("/five").doesNotContain("/three");
     }
 
     @Test
