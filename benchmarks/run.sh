@@ -5,8 +5,8 @@
 # metrics.csv) and the raw data in raw/ (both ignored by git: benchmarks/results/.gitignore), and
 # the table to benchmarks/RESULTS.md.
 #
-#   benchmarks/run.sh              full run: 3 rounds, about 33 minutes on 2 cores (the tunnel phase
-#                                  7, the HTTP/2 phase 12)
+#   benchmarks/run.sh              full run: 3 rounds, about 34 minutes on 2 cores (the tunnel phase
+#                                  7, the HTTP/2 phase 13)
 #   QUICK=1 benchmarks/run.sh      about 5 minutes, 1 round, short windows; writes only
 #                                  benchmarks/results/<date>/RESULTS.md (WRITE_RESULTS=1 to
 #                                  update benchmarks/RESULTS.md too)
