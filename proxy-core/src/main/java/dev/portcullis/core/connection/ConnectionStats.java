@@ -9,8 +9,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Arrays;
 import java.util.function.IntSupplier;
 
 /**
@@ -41,8 +40,12 @@ public final class ConnectionStats {
     private volatile long bytesIn;
     private volatile long bytesOut;
     private volatile int undecoded;
-    /** Added and removed by the event loop (a stream opening or closing), summed by any thread. */
-    private final List<UpstreamShare> upstreamShares = new CopyOnWriteArrayList<>();
+    /**
+     * Replaced (never changed in place) by the event loop as a stream opens or closes, summed by
+     * any thread: an array, so that the budget check after every read and write walks it without
+     * an iterator.
+     */
+    private volatile UpstreamShare[] upstreamShares = new UpstreamShare[0];
     private volatile long peakBufferedBytes;
     /** Set once the handshake is done; null before. */
     private volatile ConnectionContext context;
@@ -112,7 +115,9 @@ public final class ConnectionStats {
     /** What one exchange channel (the connection's forwarding, or one stream's) holds for the upstream. */
     public UpstreamShare upstreamShare() {
         UpstreamShare share = new UpstreamShare();
-        upstreamShares.add(share);
+        UpstreamShare[] shares = Arrays.copyOf(upstreamShares, upstreamShares.length + 1);
+        shares[shares.length - 1] = share;
+        upstreamShares = shares;
         return share;
     }
 
@@ -182,7 +187,16 @@ public final class ConnectionStats {
 
         /** The exchange channel closed: its bytes no longer count. */
         public void release() {
-            upstreamShares.remove(this);
+            UpstreamShare[] shares = upstreamShares;
+            for (int i = 0; i < shares.length; i++) {
+                if (shares[i] == this) {
+                    UpstreamShare[] fewer = new UpstreamShare[shares.length - 1];
+                    System.arraycopy(shares, 0, fewer, 0, i);
+                    System.arraycopy(shares, i + 1, fewer, i, shares.length - i - 1);
+                    upstreamShares = fewer;
+                    return;
+                }
+            }
         }
     }
 

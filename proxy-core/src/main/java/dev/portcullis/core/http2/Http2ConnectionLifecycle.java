@@ -99,7 +99,8 @@ public final class Http2ConnectionLifecycle extends ChannelInboundHandlerAdapter
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Http2Exception) {
-            LOG.debug("HTTP/2 connection {} failed: {}", stats.remote(), cause.getMessage());
+            // by error code only: Netty's message may quote what the client sent
+            LOG.debug("HTTP/2 connection {} failed: {}", stats.remote(), ((Http2Exception) cause).error());
             return;
         }
         LOG.debug("closing HTTP/2 connection {} after {}", stats.remote(), cause.getClass().getName());

@@ -85,7 +85,9 @@ public final class Http2RequestAdapter extends ChannelInboundHandlerAdapter {
         if (cause instanceof DecoderException && !refused) {
             refused = true;
             Http2Error error = StreamReset.errorOf(cause);
-            LOG.debug("resetting stream {}: {}", ctx.channel(), String.valueOf(cause.getCause()));
+            // by class only: the message may quote a header value the client sent
+            LOG.debug("resetting stream {}: {}", ctx.channel(),
+                    cause.getCause() == null ? cause.getClass().getName() : cause.getCause().getClass().getName());
             StreamReset.reset(ctx, error != null ? error : Http2Error.PROTOCOL_ERROR);
             return;
         }

@@ -98,7 +98,8 @@ public final class Http2RequestGuard extends ChannelInboundHandlerAdapter {
         Http2Error error = StreamReset.errorOf(cause);
         if (error != null) {
             if (!refused) {
-                refuse(ctx, String.valueOf(cause.getMessage()), error);
+                // the error code only: Netty's message may quote what the client sent
+                refuse(ctx, "stream error " + error, error);
             }
             return;
         }

@@ -104,10 +104,13 @@ public final class ProxyMetrics {
         this.tunnelsOpened = Counter.builder("portcullis.websocket.tunnels")
                 .description("WebSocket tunnels opened (upstream answered 101)")
                 .register(registry);
+        // held strongly: Micrometer keeps only a weak reference to a gauge's state by default
         Gauge.builder("portcullis.websocket.tunnels.active", tunnelsActive, AtomicInteger::get)
+                .strongReference(true)
                 .description("WebSocket tunnels open now")
                 .register(registry);
         Gauge.builder("portcullis.http2.streams.active", http2StreamsActive, AtomicInteger::get)
+                .strongReference(true)
                 .description("HTTP/2 streams open now, over all connections")
                 .register(registry);
         for (GoAwayReason reason : GoAwayReason.values()) {
